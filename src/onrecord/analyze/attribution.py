@@ -1,0 +1,172 @@
+"""Cues, their sources and their contents, read off one dependency-parsed chunk of an article.
+
+Works on any spaCy ``Doc`` with tags and a dependency parse; ``base`` is the chunk's character offset in
+the article, so every span this returns indexes the article text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from onrecord.lexicon import CueWord, cue_forms
+
+# dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
+_NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_RELATIVE = {"who", "that", "which", "whom"}
+_TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
+
+
+@dataclass
+class CueHit:
+    """A cue word with what the parse says about it. ``content`` is None when the parse gives none
+    (then a quotation beside the cue, or the paragraph after its colon, may supply one)."""
+
+    cue: tuple[int, int]
+    word: CueWord | None  # None for "according to"
+    source: tuple[int, int] | None = None
+    source_words: list[str] = field(default_factory=list)
+    head_is_name: bool = False
+    content: tuple[int, int] | None = None
+    colon: bool = False  # the cue ends its clause with a colon: "Blinken responded:"
+    after_colon: tuple[int, int] | None = None
+
+
+def _span(tokens, base: int) -> tuple[int, int]:
+    first, last = tokens[0], tokens[-1]
+    return base + first.idx, base + last.idx + len(last.text)
+
+
+def trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in _TRIM:
+        a += 1
+    while b > a and text[b - 1] in _TRIM:
+        b -= 1
+    return a, b
+
+
+def _subject(v, depth: int = 0):
+    for c in v.children:
+        if c.dep_ in _SUBJECTS:
+            if c.lower_ in _RELATIVE and v.dep_ == "relcl":
+                return v.head
+            return c
+    if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head is not v \
+            and v.head.tag_.startswith("VB"):
+        return _subject(v.head, depth + 1)
+    if v.dep_ == "relcl":
+        return v.head
+    return None
+
+
+def _mention(tok):
+    """The speaker mention's tokens: the subject with its modifiers, without clauses and appositions."""
+    keep = [tok]
+    stack = [c for c in tok.children if c.dep_ not in _NOT_IN_MENTION]
+    while stack:
+        c = stack.pop()
+        keep.append(c)
+        stack.extend(c.children)
+    keep.sort(key=lambda t: t.i)
+    # keep it contiguous around the head
+    doc = tok.doc
+    lo, hi = keep[0].i, keep[-1].i
+    toks = [doc[i] for i in range(lo, hi + 1)]
+    while toks and toks[0].is_punct:
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    return toks or [tok]
+
+
+def _name_words(tok, mention) -> list[str]:
+    """Mention words from its start to its head: the part that can hold titles and a name."""
+    return [t.text for t in mention if t.i <= tok.i]
+
+
+def _set_source(hit: CueHit, head, base: int) -> None:
+    mention = _mention(head)
+    hit.source_words = _name_words(head, mention)
+    hit.head_is_name = head.tag_ in {"NNP", "NNPS"}
+    if not hit.head_is_name:
+        # "Her brother Lars Berg said": the name is an apposition right after the head
+        appos = [c for c in head.children if c.dep_ == "appos" and c.tag_ in {"NNP", "NNPS"}
+                 and c.left_edge.i == head.i + 1]
+        if appos:
+            name = sorted(appos[0].subtree, key=lambda x: x.i)
+            mention = sorted({*mention, *name}, key=lambda x: x.i)
+            hit.source_words = [x.text for x in mention if x.i <= appos[0].i]
+            hit.head_is_name = True
+    hit.source = _span(mention, base)
+
+
+def _sentence_minus(sent, sub_lo: int, sub_hi: int):
+    """The larger side of a sentence around the token range [sub_lo, sub_hi]."""
+    left = [t for t in sent if t.i < sub_lo]
+    right = [t for t in sent if t.i > sub_hi]
+    return left if len(left) >= len(right) else right
+
+
+def find_cues(doc, base: int, text: str) -> list[CueHit]:
+    forms = cue_forms()
+    hits: list[CueHit] = []
+    for t in doc:
+        low = t.lower_
+        if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            hits.append(_according(t, doc, base, text))
+            continue
+        word = forms.get(low)
+        if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
+            continue
+        hit = CueHit(cue=_span([t], base), word=word)
+        # verb particles belong to the cue: "pointed out", "called for"
+        parts = [c for c in t.children if c.dep_ == "prt"]
+        if parts:
+            hit.cue = _span([t, *parts], base) if parts[-1].i > t.i else hit.cue
+        subj = _subject(t)
+        if subj is not None:
+            _set_source(hit, subj, base)
+        ccomps = [c for c in t.children if c.dep_ == "ccomp"]
+        if ccomps:
+            c = max(ccomps, key=lambda c: len(list(c.subtree)))
+            sub = list(c.subtree)
+            hit.content = trim(text, *_span(sub, base))
+        elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
+            # "The plan will fail, he said." / "As the minister said, ..." : the rest of the sentence
+            sub = sorted(t.subtree, key=lambda x: x.i)
+            side = _sentence_minus(t.sent, sub[0].i, sub[-1].i)
+            if len(side) >= 3:
+                hit.content = trim(text, *_span(side, base))
+        # "Blinken responded:" / "she said at the launch:" - the cue's own modifiers may come first
+        nxt = t.i + 1
+        while nxt < len(doc) and nxt - t.i <= 8 and doc[nxt].text != ":" \
+                and not doc[nxt].tag_.startswith("VB") and doc[nxt].text not in _TRIM \
+                and t.is_ancestor(doc[nxt]):
+            nxt += 1
+        if nxt < len(doc) and doc[nxt].text == ":":
+            hit.colon = True
+            rest = [x for x in doc[nxt + 1:]]
+            if rest:
+                a, b = trim(text, *_span(rest, base))
+                if b > a:
+                    hit.after_colon = (a, b)
+        if hit.content and hit.content[1] <= hit.content[0]:
+            hit.content = None
+        hits.append(hit)
+    return hits
+
+
+def _according(t, doc, base: int, text: str) -> CueHit:
+    to = doc[t.i + 1]
+    hit = CueHit(cue=_span([t, to], base), word=None)
+    objs = [c for c in to.children if c.dep_ == "pobj"]
+    if objs:
+        _set_source(hit, objs[0], base)
+    phrase = sorted([t, *t.subtree], key=lambda x: x.i)
+    lo, hi = phrase[0].i, phrase[-1].i
+    if objs:
+        hi = max(hi, max(x.i for x in objs[0].subtree))
+    side = _sentence_minus(t.sent, lo, hi)
+    if len(side) >= 3:
+        hit.content = trim(text, *_span(side, base))
+    return hit

@@ -1,0 +1,304 @@
+"""Article in, quotes and speakers out.
+
+The work, in order:
+1. quotation marks are read off the whole text (marks.py), no parsing needed;
+2. only paragraphs that contain a cue word are parsed (most paragraphs of a news story hold no speech),
+   in batches across articles; attribution.py reads cues, sources and contents off each parse;
+3. here the two are joined: a cue's content covered by quotation marks is a direct quote, partly covered a
+   mixed one, uncovered an indirect one; a quotation with no cue of its own takes the cue beside it, or
+   the speaker of the quote before it (a quote split around its cue, a paragraph that continues a quote);
+   a cue ending in a colon introduces the next paragraph as a block quote; transcript turns
+   ("SECRETARY BLINKEN: ...") are block quotes of their label;
+4. speakers are resolved to names (speakers.py) in text order, so "he" finds the person named before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from onrecord.analyze.attribution import CueHit, find_cues
+from onrecord.analyze.marks import Marked, find_marked, paragraphs, strip_space
+from onrecord.analyze.nlp import load
+from onrecord.analyze.speakers import PRONOUNS_FIRST, ArticleNames
+from onrecord.lexicon import cue_forms
+from onrecord.types import Article, Cue, Quote, Result, Speaker
+
+MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
+_SENT_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_TRANSCRIPT = re.compile(r"\s*((?:Q|A|[A-Z][A-Z.'’\- ]{0,40}[A-Z.]))\s*:\s*(\S)")
+_GAP_AFTER = re.compile(r"^[ \t,—–\-]*[^.!?\n“”\"]{0,60}$")
+_GAP_BEFORE = re.compile(r"^[^.!?\n“”\"]{0,40}$")
+_LABELS_NOT_SPEAKERS = {"NOTE", "UPDATE", "EDITOR'S NOTE", "CORRECTION", "PHOTO", "VIDEO", "WATCH", "READ MORE",
+                        "RELATED", "SOURCE", "SOURCES", "WASHINGTON", "LONDON", "NEW YORK"}
+
+
+@cache
+def _candidate() -> re.Pattern[str]:
+    forms = sorted(cue_forms(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r"|according\s+to)\b", re.IGNORECASE)
+
+
+def chunks(text: str) -> list[tuple[int, int]]:
+    """Spans worth parsing: paragraphs holding a cue word, cut to at most MAX_CHUNK characters."""
+    out = []
+    cand = _candidate()
+    for a, b in paragraphs(text):
+        if not cand.search(text, a, b):
+            continue
+        while b - a > MAX_CHUNK:
+            cut = None
+            for m in _SENT_END.finditer(text, a, a + MAX_CHUNK):
+                cut = m.end()
+            if cut is None or cut <= a:
+                cut = text.rfind(" ", a, a + MAX_CHUNK) + 1 or a + MAX_CHUNK
+                if cut <= a:
+                    cut = a + MAX_CHUNK
+            out.append((a, cut))
+            a = cut
+        out.append((a, b))
+    return out
+
+
+@dataclass
+class _Draft:
+    kind: str
+    start: int
+    end: int
+    hit: CueHit | None = None
+    context_of: _Draft | None = None  # speaker taken from this earlier quote
+    same_cue: bool = False
+    question: bool = False
+    label: tuple[int, int] | None = None  # transcript label span
+    speaker: Speaker | None = None
+    qid: str = ""
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+class Extractor:
+    """Finds quotes in articles. Load once, use for many articles (the pipeline loads on creation)."""
+
+    def __init__(self, nlp=None) -> None:
+        self.nlp = nlp if nlp is not None else load()
+
+    def extract(self, article: Article | str, date: str | None = None) -> Result:
+        if isinstance(article, str):
+            article = Article(text=article, date=date)
+        return next(self.extract_many([article]))
+
+    def extract_many(self, articles: Iterable[Article], batch: int = 16) -> Iterator[Result]:
+        """Results in input order; paragraphs of ``batch`` articles are parsed together."""
+        pending: list[Article] = []
+        for art in articles:
+            pending.append(art)
+            if len(pending) >= batch:
+                yield from self._run(pending)
+                pending = []
+        if pending:
+            yield from self._run(pending)
+
+    def _run(self, arts: list[Article]) -> Iterator[Result]:
+        spans = [chunks(a.text) for a in arts]
+        texts = [a.text[s:e] for a, sp in zip(arts, spans, strict=True) for s, e in sp]
+        docs = iter(self.nlp.pipe(texts, batch_size=64))
+        for art, sp in zip(arts, spans, strict=True):
+            hits: list[CueHit] = []
+            for s, _e in sp:
+                hits.extend(find_cues(next(docs), s, art.text))
+            yield assemble(art, hits)
+
+
+def assemble(article: Article, hits: list[CueHit]) -> Result:
+    """Join cue hits from the parse with quotation marks, blocks and transcripts into quotes."""
+    text = article.text
+    paras = paragraphs(text)
+    starts = [p[0] for p in paras]
+
+    def para_of(pos: int) -> int:
+        return max(0, bisect.bisect_right(starts, pos) - 1)
+
+    marked = find_marked(text)
+    used: set[int] = set()
+    drafts: list[_Draft] = []
+
+    # transcript turns
+    for a, b in paras:
+        m = _TRANSCRIPT.match(text, a, b)
+        if m and m.group(1).strip() not in _LABELS_NOT_SPEAKERS and not any(c.islower() for c in m.group(1)):
+            s, e = strip_space(text, m.start(2), b)
+            if e > s:
+                drafts.append(_Draft("block", s, e, label=(m.start(1), m.end(1)),
+                                     question=m.group(1).strip() == "Q"))
+    blocks = [(d.start, d.end) for d in drafts]
+
+    def marks_in(a: int, b: int) -> list[int]:
+        return [i for i, m in enumerate(marked) if _overlap(m.outer_start, m.outer_end, a, b) > 0]
+
+    def from_content(hit: CueHit, a: int, b: int, default_kind: str) -> None:
+        idx = [i for i in marks_in(a, b) if i not in used]
+        covered = sum(_overlap(marked[i].start, marked[i].end, a, b) for i in idx)
+        if idx and covered >= 0.6 * (b - a):
+            for i in idx:
+                drafts.append(_Draft("direct", marked[i].start, marked[i].end, hit))
+                used.add(i)
+        elif idx:
+            drafts.append(_Draft("mixed", a, b, hit))
+            used.update(idx)
+        else:
+            drafts.append(_Draft(default_kind, a, b, hit))
+
+    for hit in hits:
+        if hit.content:
+            from_content(hit, *hit.content, "indirect")
+        elif hit.after_colon:
+            from_content(hit, *hit.after_colon, "indirect")
+        elif hit.colon and hit.source:
+            p = para_of(hit.cue[0])
+            if p + 1 < len(paras):
+                a, b = strip_space(text, *paras[p + 1])
+                if b > a and not any(_overlap(a, b, x, y) for x, y in blocks):
+                    from_content(hit, a, b, "block")
+                    blocks.append((a, b))
+
+    # quotations with no cue of their own
+    free = [h for h in hits if h.source and (h.word is None or not h.word.weak)]
+    for i, m in enumerate(marked):
+        if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
+            continue
+        hit = _adjacent_cue(text, m, free)
+        if hit is not None:
+            drafts.append(_Draft("direct", m.start, m.end, hit))
+            used.add(i)
+    drafts.sort(key=lambda d: d.start)
+    for i, m in enumerate(marked):
+        if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
+            continue
+        d = _Draft("direct", m.start, m.end)
+        prev = _context(drafts, m, para_of)
+        if prev is not None:
+            d.context_of = prev
+            d.same_cue = para_of(prev.start) == para_of(m.start)
+        elif len(text[m.start:m.end].split()) < 5:
+            continue  # a scare quote or a title, not speech
+        bisect.insort(drafts, d, key=lambda x: x.start)
+        used.add(i)
+
+    drafts = _dedupe(drafts)
+    return _finish(article, drafts)
+
+
+def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
+    best: tuple[int, CueHit] | None = None
+    for h in hits:
+        if h.cue[0] >= m.outer_end:
+            gap = text[m.outer_end:h.cue[0]]
+            ok = _GAP_AFTER.match(gap) is not None
+        elif h.cue[1] <= m.outer_start:
+            gap = text[h.cue[1]:m.outer_start]
+            ok = _GAP_BEFORE.match(gap) is not None
+        else:
+            continue
+        if ok and (best is None or len(gap) < best[0]):
+            best = (len(gap), h)
+    return best[1] if best else None
+
+
+def _context(drafts: list[_Draft], m: Marked, para_of) -> _Draft | None:
+    """The quote whose speaker a cue-less quotation continues: the one before it in the same or the
+    previous paragraph, else the one after it in the same paragraph."""
+    p = para_of(m.start)
+    before = [d for d in drafts if d.end <= m.outer_start and (d.hit or d.context_of or d.label)]
+    if before and p - para_of(before[-1].start) <= 1:
+        return before[-1]
+    after = [d for d in drafts if d.start >= m.outer_end and d.hit and para_of(d.start) == p]
+    return after[0] if after else None
+
+
+def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
+    out: list[_Draft] = []
+    for d in sorted(drafts, key=lambda d: (d.start, -(d.end - d.start))):
+        dup = False
+        for o in out[-4:]:
+            inter = _overlap(d.start, d.end, o.start, o.end)
+            union = max(d.end, o.end) - min(d.start, o.start)
+            if union and inter / union >= 0.8:
+                dup = True
+                if o.hit is None and d.hit is not None and o.label is None:
+                    out[out.index(o)] = d
+                break
+        if not dup:
+            out.append(d)
+    return out
+
+
+def _speaker_from(text: str, hit: CueHit) -> Speaker | None:
+    if not hit.source:
+        return None
+    s, e = hit.source
+    return Speaker(mention=text[s:e], start=s, end=e)
+
+
+def _finish(article: Article, drafts: list[_Draft]) -> Result:
+    text = article.text
+    names = ArticleNames(text)
+    for n, d in enumerate(drafts, start=1):
+        d.qid = f"q{n}"
+    containers = [d for d in drafts if d.kind in ("direct", "block")]
+    quotes: list[Quote] = []
+    for d in drafts:
+        parent = None
+        anchor = d.hit.cue[0] if d.hit else d.start
+        for c in containers:
+            if c is not d and c.start <= anchor < c.end and c.start <= d.start and d.end <= c.end + 1:
+                parent = c
+        speaker: Speaker | None = None
+        cue: Cue | None = None
+        if d.label:
+            s, e = d.label
+            label = text[s:e]
+            speaker = Speaker(mention=label, start=s, end=e)
+            if label.strip() != "Q":
+                names.resolve(speaker, True, [w.capitalize() if w.isupper() else w for w in label.split()])
+        elif d.hit:
+            speaker = _speaker_from(text, d.hit)
+            if speaker is not None:
+                words = d.hit.source_words
+                if parent is not None and speaker.mention.lower() in PRONOUNS_FIRST and parent.speaker:
+                    p = parent.speaker
+                    speaker.name, speaker.entity, speaker.via = p.name, p.entity, "pronoun" if p.name else None
+                else:
+                    names.resolve(speaker, d.hit.head_is_name, words)
+            cue = Cue(text[d.hit.cue[0]:d.hit.cue[1]], *d.hit.cue)
+            d.question = d.question or bool(d.hit.word and d.hit.word.question)
+        elif d.context_of is not None and d.context_of.speaker is not None:
+            src = d.context_of
+            p = src.speaker
+            speaker = Speaker(mention=p.mention, start=p.start, end=p.end, name=p.name,
+                              via="context", entity=p.entity)
+            if d.same_cue and src.hit:
+                cue = Cue(text[src.hit.cue[0]:src.hit.cue[1]], *src.hit.cue)
+        d.speaker = speaker
+        if speaker is not None and speaker.entity:
+            ent = next(x for x in names.entities.values() if x.id == speaker.entity)
+            if (speaker.start, speaker.end) not in ent.mentions:
+                ent.mentions.append((speaker.start, speaker.end))
+        quotes.append(Quote(id=d.qid, kind=d.kind, text=text[d.start:d.end], start=d.start, end=d.end,  # type: ignore[arg-type]
+                            speaker=speaker, cue=cue, question=d.question,
+                            parent=parent.qid if parent else None))
+    return Result(article=article, quotes=quotes, entities=names.finish())
+
+
+@cache
+def default_extractor() -> Extractor:
+    return Extractor()
+
+
+def extract(text: str, date: str | None = None) -> Result:
+    """Quotes, speakers and entities of one article's text (the library's front door)."""
+    return default_extractor().extract(Article(text=text, date=date))

@@ -1,0 +1,107 @@
+"""Quoted passages found from quotation marks alone, before any parsing.
+
+Handles every common mark style (" “ ” « » „ ‘ ’ ‹ ›), quotes that run over several paragraphs (an
+opening mark with no close at the paragraph end continues when the next paragraph opens with a mark),
+and unbalanced marks: a quote left open at the end of a paragraph ends there, a new opening mark inside
+an open quote of the same kind closes the open one first. Nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", "»": "«", '"': '"', "‟": "”"}
+SINGLE_OPEN = {"‘": "’", "‹": "›", "‚": "‘’"}
+ALL_MARKS = "\"“”«»„‟‘’‹›‚"
+_PARA = re.compile(r"[^\n]+")
+
+
+@dataclass
+class Marked:
+    start: int  # first character inside the marks (whitespace trimmed)
+    end: int
+    outer_start: int  # the opening mark
+    outer_end: int  # just after the closing mark (or the paragraph end when unclosed)
+    closed: bool
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line; news text puts one paragraph on a line."""
+    return [(m.start(), m.end()) for m in _PARA.finditer(text) if m.group().strip()]
+
+
+def strip_space(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _opens_single(text: str, i: int, end: int) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < end else " "
+    return (prev.isspace() or prev in "([—–-\"“") and not nxt.isspace() and not nxt.isdigit()
+
+
+def _closes_single(text: str, i: int, end: int) -> bool:
+    nxt = text[i + 1] if i + 1 < end else " "
+    return not nxt.isalnum()
+
+
+def _closes_straight(text: str, i: int, start: int) -> bool:
+    return i > start
+
+
+def find_marked(text: str) -> list[Marked]:
+    """Every passage between quotation marks, in text order, never overlapping."""
+    out: list[Marked] = []
+    paras = paragraphs(text)
+    open_at: int | None = None
+    closers = ""
+    single = False
+    for pi, (ps, pe) in enumerate(paras):
+        i = ps
+        if open_at is not None:
+            # continuing from the previous paragraph: skip this paragraph's re-opening mark
+            j = ps
+            while j < pe and text[j].isspace():
+                j += 1
+            if j < pe and text[j] in DOUBLE_OPEN:
+                i = j + 1
+        while i < pe:
+            ch = text[i]
+            if open_at is None:
+                if ch in DOUBLE_OPEN and ch != "»":
+                    open_at, closers, single = i, DOUBLE_OPEN[ch], False
+                elif ch in SINGLE_OPEN and _opens_single(text, i, pe):
+                    open_at, closers, single = i, SINGLE_OPEN[ch], True
+            elif ch in closers and (not single or _closes_single(text, i, pe)) \
+                    and (ch != '"' or _closes_straight(text, i, open_at + 1)):
+                _emit(out, text, open_at, i, i + 1, True)
+                open_at = None
+            elif not single and ch in "“„«" and closers != '"':
+                # a second opening mark inside an open quote: the first one was never closed
+                _emit(out, text, open_at, i, i, False)
+                open_at, closers = i, DOUBLE_OPEN[ch]
+            i += 1
+        if open_at is not None:
+            nxt = paras[pi + 1] if pi + 1 < len(paras) else None
+            starts_with_mark = False
+            if nxt is not None and not single:
+                k = nxt[0]
+                while k < nxt[1] and text[k].isspace():
+                    k += 1
+                starts_with_mark = k < nxt[1] and text[k] in DOUBLE_OPEN
+            if not starts_with_mark:
+                if not single:  # an unclosed single mark is more likely an apostrophe
+                    _emit(out, text, open_at, pe, pe, False)
+                open_at = None
+    return out
+
+
+def _emit(out: list[Marked], text: str, open_at: int, close_at: int, outer_end: int, closed: bool) -> None:
+    a, b = strip_space(text, open_at + 1, close_at)
+    if b > a:
+        out.append(Marked(a, b, open_at, outer_end, closed))

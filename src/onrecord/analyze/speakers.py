@@ -1,0 +1,265 @@
+"""Who a speaker mention refers to, within one article.
+
+"NATO Secretary General Jens Stoltenberg", "Stoltenberg", "the secretary general" and "he" all become the
+entity "Jens Stoltenberg" (title "Secretary General", organisation "NATO"). Names come from the article's
+own capitalised word sequences, so a full name given anywhere in the text (even in a paragraph that was
+never parsed) completes a surname used elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from onrecord.lexicon import org_words, title_words, titles
+from onrecord.types import Entity, Speaker
+
+PRONOUNS_PERSON = {"he", "she", "him", "her"}
+PRONOUNS_FIRST = {"i", "we", "me", "us"}
+PRONOUNS_OTHER = {"they", "it", "them", "who", "which", "that", "this", "you", "one", "someone",
+                  "everyone", "nobody", "some", "many", "others", "both", "all"}
+_DETS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her", "their", "its"}
+_MODIFIERS = {"former", "then", "current", "new", "acting", "interim", "outgoing", "incoming", "late",
+              "top", "senior", "chief", "deputy", "another", "other", "one", "two", "several", "many"}
+_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
+# Capitalised words that start sentences or name things but are never a person's name.
+_NOT_NAMES = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "In", "On", "At", "But", "And",
+              "If", "As", "For", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "When",
+              "While", "After", "Before", "Mr", "Mr.", "Mrs.", "Ms.", "Monday", "Tuesday", "Wednesday",
+              "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+              "June", "July", "August", "September", "October", "November", "December", "Q"}
+# a capitalised word; a dot belongs to it only in short abbreviations (Sen., Gov., Jr.), so a sequence
+# never runs over a sentence end; words are separated by spaces only, never by a line break
+_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*)"
+_SEQ = re.compile(rf"{_WORD}(?:(?:[ \t]+(?:of|de|van|von|der|al|bin|la|le|du|da)[ \t]+|[ \t]+){_WORD})*")
+
+
+def _norm_title(words: list[str]) -> str:
+    return " ".join(w.strip(".,").lower().replace("-", " ") for w in words)
+
+
+@dataclass
+class ParsedName:
+    name: str | None  # the personal or organisation name, without titles
+    titles: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    is_org: bool = False
+
+
+def parse_name(words: list[str]) -> ParsedName:
+    """Split capitalised words like "NATO Secretary General Jens Stoltenberg" into orgs, titles and name."""
+    ws = [w for w in words if w]
+    while ws and ws[0].lower() in _DETS | _MODIFIERS:
+        ws = ws[1:]
+    ws = [w[:-2] if w.endswith(("’s", "'s")) and i < len(ws) - 1 else w for i, w in enumerate(ws)]
+    found_titles: list[str] = []
+    orgs: list[str] = []
+    name_start = 0
+    i = 0
+    lowered = [w.lower().strip(",") for w in ws]
+    while i < len(ws):
+        for t in titles():
+            n = len(t)
+            if tuple(lowered[i:i + n]) == t and i + n < len(ws) + 1:
+                if i + n == len(ws) and i > 0 and found_titles == [] and not _looks_org(ws[:i]):
+                    # "Stein spokeswoman" without a name after it: no name here
+                    pass
+                found_titles.append(" ".join(ws[i:i + n]))
+                if not found_titles[:-1]:
+                    orgs = [w for w in ws[name_start:i] if w[:1].isupper()]
+                name_start = i + n
+                i += n
+                break
+        else:
+            i += 1
+            continue
+    rest = ws[name_start:]
+    # the name is the trailing run of capitalised words
+    j = len(rest)
+    while j > 0 and (rest[j - 1][:1].isupper() or rest[j - 1].lower() in _SUFFIXES
+                     or (rest[j - 1] in {"of", "de", "van", "von", "al", "bin"} and j < len(rest))):
+        j -= 1
+    name_words = [w for w in rest[j:] if w not in _NOT_NAMES or len(rest[j:]) > 1]
+    while name_words and name_words[0] in {"of", "de", "van", "von", "al", "bin"}:
+        name_words = name_words[1:]
+    name = " ".join(name_words) or None
+    is_org = bool(name) and _looks_org(name_words)
+    if name and not found_titles and not is_org and j > 0:
+        orgs = [w for w in rest[:j] if w[:1].isupper()]
+    return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
+
+
+def _pretty_title(t: str) -> str:
+    def one(w: str) -> str:
+        if w.lower() in {"of", "the", "for"}:
+            return w.lower()
+        return w[:1].upper() + (w[1:].lower() if w.isupper() else w[1:])
+
+    return " ".join(one(w) for w in t.split())
+
+
+def _looks_org(words: list[str]) -> bool:
+    if not words:
+        return False
+    if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
+        return True  # an acronym: NATO, CNN
+    return any(w.lower().strip(".,") in org_words() for w in words)
+
+
+def surname(name: str) -> str:
+    parts = [p for p in name.split() if p.lower() not in _SUFFIXES]
+    return (parts[-1] if parts else name).lower()
+
+
+@dataclass
+class _Known:
+    entity: Entity
+    key: str  # surname, lower-cased
+
+
+class ArticleNames:
+    """The people and organisations an article names, and how its mentions resolve to them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.entities: dict[str, Entity] = {}  # by canonical name
+        # every capitalised sequence: (start, end, parsed)
+        self.sequences: list[tuple[int, int, ParsedName]] = []
+        for m in _SEQ.finditer(text):
+            words = m.group().split()
+            if len(words) > 1 and all(w.isupper() for w in words):  # a transcript label: SECRETARY IVERS
+                words = [w.capitalize() for w in words]
+            if len(words) == 1 and words[0] in _NOT_NAMES:
+                continue
+            self.sequences.append((m.start(), m.end(), parse_name(words)))
+        self._full: dict[str, list[tuple[int, str]]] = {}  # surname -> [(position, full name)]
+        for start, _end, p in self.sequences:
+            if p.name and not p.is_org and len(p.name.split()) >= 2:
+                self._full.setdefault(surname(p.name), []).append((start, p.name))
+        self._last_person: list[tuple[int, str]] = []  # (position, canonical name) of person mentions
+
+    # -- canonical names -------------------------------------------------------------------------
+    def canonical(self, name: str, at: int) -> str:
+        """The fullest form of ``name`` the article gives, preferring the nearest one before ``at``."""
+        if len(name.split()) >= 2 and not _looks_org(name.split()):
+            key = surname(name)
+            fulls = self._full.get(key, [])
+            longer = [(p, f) for p, f in fulls if f.endswith(name) and len(f) > len(name)]
+            if longer:
+                return max(longer, key=lambda pf: (len(pf[1].split()), -abs(pf[0] - at)))[1]
+            return name
+        fulls = self._full.get(surname(name), [])
+        if not fulls:
+            return name
+        distinct = {f for _, f in fulls}
+        if len(distinct) == 1:
+            return next(iter(distinct))
+        before = [(p, f) for p, f in fulls if p <= at]
+        pool = before or fulls
+        return max(pool, key=lambda pf: (pf[0] if before else -pf[0]))[1]
+
+    def entity(self, name: str, is_org: bool) -> Entity:
+        ent = self.entities.get(name)
+        if ent is None:
+            ent = Entity(id=f"e{len(self.entities) + 1}", name=name, type="ORG" if is_org else "PERSON")
+            self.entities[name] = ent
+        return ent
+
+    # -- resolution ------------------------------------------------------------------------------
+    def resolve(self, speaker: Speaker, head_is_name: bool, words: list[str]) -> Speaker:
+        """Fill ``speaker.name``/``via``/``entity`` from its mention words."""
+        low = speaker.mention.lower().strip()
+        if low in PRONOUNS_PERSON:
+            name = self._recent_person(speaker.start)
+            if name:
+                self._link(speaker, name, "pronoun", False)
+            return speaker
+        if low in PRONOUNS_FIRST or low in PRONOUNS_OTHER:
+            return speaker
+        parsed = parse_name(words)
+        if not head_is_name and parsed.name and len(words) == 1 and surname(parsed.name) in self._full:
+            head_is_name = True  # "Reyes told reporters": the tagger missed the name, the article has it
+        if head_is_name and parsed.name:
+            canon = self.canonical(parsed.name, speaker.start) if not parsed.is_org else parsed.name
+            ent = self._link(speaker, canon, "name", parsed.is_org)
+            self._add_titles(ent, parsed)
+            return speaker
+        title = self._title_of(words)
+        if title:
+            name = self._holder_of(title, speaker.start)
+            if name:
+                self._link(speaker, name, "title", False)
+        return speaker
+
+    def _link(self, speaker: Speaker, name: str, via: str, is_org: bool) -> Entity:
+        ent = self.entity(name, is_org)
+        speaker.name, speaker.via, speaker.entity = name, via, ent.id  # type: ignore[assignment]
+        if not is_org and ent.type == "PERSON":
+            self._last_person.append((speaker.start, name))
+        return ent
+
+    def _add_titles(self, ent: Entity, parsed: ParsedName) -> None:
+        for t in parsed.titles:
+            if t.lower() not in {x.lower() for x in ent.titles}:
+                ent.titles.append(t)
+        for o in parsed.orgs:
+            if o not in ent.orgs:
+                ent.orgs.append(o)
+
+    def _recent_person(self, at: int) -> str | None:
+        """The person most recently named before ``at`` (a speaker, or a full name in the text)."""
+        best: tuple[int, str] | None = None
+        for pos, name in self._last_person:
+            if pos < at and (best is None or pos > best[0]):
+                best = (pos, name)
+        for start, _end, p in self.sequences:
+            if start >= at:
+                break
+            if p.name and not p.is_org and (len(p.name.split()) >= 2 or surname(p.name) in self._full) \
+                    and (best is None or start > best[0]):
+                best = (start, self.canonical(p.name, start))
+        return best[1] if best else None
+
+    def _title_of(self, words: list[str]) -> str | None:
+        ws = [w.lower() for w in words if w.lower() not in _DETS | _MODIFIERS]
+        if not ws or any(w[:1].isupper() for w in words[1:] if w.lower() not in title_words()):
+            return None
+        joined = _norm_title(ws)
+        for t in titles():
+            if joined == _norm_title(list(t)):
+                return joined
+        return None
+
+    def _holder_of(self, title: str, at: int) -> str | None:
+        best: tuple[int, str] | None = None
+        for start, _end, p in self.sequences:
+            if start >= at:
+                break
+            if p.name and not p.is_org and any(_norm_title(t.split()) == title for t in p.titles):
+                best = (start, self.canonical(p.name, start))
+        if best:
+            return best[1]
+        for ent in self.entities.values():
+            if any(_norm_title(t.split()) == title for t in ent.titles):
+                return ent.name
+        return None
+
+    def finish(self) -> list[Entity]:
+        """Entities with their titles, organisations and every mention of their name in the text."""
+        out = []
+        for ent in self.entities.values():
+            spans: set[tuple[int, int]] = set(ent.mentions)
+            if ent.type == "PERSON":
+                key = surname(ent.name)
+                for start, _end, p in self.sequences:
+                    if p.name and surname(p.name) == key and self.canonical(p.name, start) == ent.name:
+                        s = self.text.find(p.name, start)
+                        if s >= 0:
+                            spans.add((s, s + len(p.name)))
+                        self._add_titles(ent, p)
+            else:
+                for m in re.finditer(re.escape(ent.name), self.text):
+                    spans.add((m.start(), m.end()))
+            ent.mentions = sorted(spans)
+            out.append(ent)
+        return out

@@ -1,0 +1,108 @@
+"""The onrecord command. Thin: parses arguments, calls the library, formats output.
+
+Every OnrecordError becomes one line on stderr; bad inputs are reported and skipped (exit status 1),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from onrecord import __version__
+from onrecord.errors import InputError, OnrecordError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="onrecord", description="Who said what, when, in dated news articles.")
+    p.add_argument("--version", action="version", version=f"onrecord {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ex = sub.add_parser("extract", help="quotes, speakers and cues of articles",
+                        description="Find every quote in the given articles (.txt, .jsonl, .jsonl.gz, .html; "
+                                    "directories are searched recursively; - reads stdin).")
+    ex.add_argument("paths", nargs="+", metavar="PATH")
+    ex.add_argument("--format", "-f", choices=("table", "jsonl", "json", "csv"),
+                    help="output format (default: table on a terminal, jsonl otherwise)")
+    ex.add_argument("--jobs", "-j", type=int, default=None,
+                    help="worker processes (default: all cores; 1 = a single process)")
+    ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    return p
+
+
+def _error(msg: str) -> None:
+    print(f"onrecord: {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from onrecord.output import Writer
+    from onrecord.read import iter_articles
+    from onrecord.run.pool import run
+
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    fmt = args.format or ("table" if out.isatty() else "jsonl")
+    writer = Writer(fmt, out)
+    skipped = articles = quotes = 0
+    progress = _Progress(enabled=sys.stderr.isatty() and fmt != "table")
+    try:
+        for item in run(iter_articles(args.paths), jobs=args.jobs):
+            if isinstance(item, InputError):
+                skipped += 1
+                progress.clear()
+                _error(f"skipped {item}")
+                continue
+            articles += 1
+            quotes += len(item.quotes)
+            writer.write(item)
+            progress.update(articles, quotes)
+    finally:
+        progress.clear()
+        writer.close()
+        if args.output:
+            out.close()
+    if sys.stderr.isatty() or skipped:
+        print(f"onrecord: {articles} article(s), {quotes} quote(s)"
+              + (f", {skipped} input(s) skipped" if skipped else ""), file=sys.stderr)
+    return 1 if skipped else 0
+
+
+class _Progress:
+    """A one-line counter on stderr while a long extraction runs (terminal only)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.shown = enabled, False
+
+    def update(self, articles: int, quotes: int) -> None:
+        if self.enabled and articles % 10 == 0:
+            print(f"\r{articles} articles, {quotes} quotes…", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            self.shown = False
+
+
+COMMANDS = {"extract": cmd_extract}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        _error("--jobs must be at least 1")
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except OnrecordError as e:
+        _error(str(e))
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Writers for extraction results: table (rich), jsonl, json, csv. Each streams article by article."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO
+
+from onrecord.types import Result
+
+FORMATS = ("table", "jsonl", "json", "csv")
+CSV_COLUMNS = ["article_id", "date", "quote_id", "kind", "question", "speaker", "speaker_mention", "via",
+               "cue", "quote", "start", "end", "parent"]
+
+
+class Writer:
+    def __init__(self, fmt: str, out: IO[str]) -> None:
+        self.fmt, self.out, self.count = fmt, out, 0
+        self._csv = None
+        self._console = None
+        if fmt == "csv":
+            self._csv = csv.writer(out)
+            self._csv.writerow(CSV_COLUMNS)
+        elif fmt == "json":
+            out.write("[")
+        elif fmt == "table":
+            from rich.console import Console
+
+            self._console = Console(file=out, highlight=False, soft_wrap=False)
+
+    def write(self, result: Result) -> None:
+        self.count += 1
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        elif self.fmt == "json":
+            self.out.write(("\n" if self.count == 1 else ",\n")
+                           + json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        elif self.fmt == "csv":
+            a = result.article
+            for q in result.quotes:
+                sp = q.speaker
+                self._csv.writerow([a.id or a.source, a.date, q.id, q.kind, q.question,  # type: ignore[union-attr]
+                                    sp.name if sp else None, sp.mention if sp else None,
+                                    sp.via if sp else None, q.cue.text if q.cue else None,
+                                    q.text, q.start, q.end, q.parent])
+        else:
+            self._table(result)
+
+    def _table(self, result: Result) -> None:
+        from rich.table import Table
+
+        a = result.article
+        title = " · ".join(x for x in (a.id or a.source, a.date, a.title) if x)
+        table = Table(title=title or None, show_lines=True, expand=True)
+        table.add_column("speaker", ratio=2, min_width=12)
+        table.add_column("cue", ratio=1, min_width=6)
+        table.add_column("quote", ratio=6)
+        table.add_column("kind", no_wrap=True, min_width=8)
+        for q in result.quotes:
+            sp = q.speaker
+            who = "—"
+            if sp:
+                who = sp.name or sp.mention
+                if sp.name and sp.mention != sp.name:
+                    who += f"\n[dim]{sp.mention} ({sp.via})[/dim]"
+            kind = q.kind + (", question" if q.question else "") + (f"\nin {q.parent}" if q.parent else "")
+            table.add_row(who, q.cue.text if q.cue else "—", q.text, kind)
+        if not result.quotes:
+            table.add_row("—", "—", "[dim]no quotes found[/dim]", "")
+        self._console.print(table)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")
+        self.out.flush()

@@ -1,0 +1,106 @@
+"""Readers: files, directories and stdin in, Articles (or one-line InputErrors) out.
+
+``iter_articles`` never raises for bad input: each unreadable file or line becomes an InputError in the
+stream, so one broken file never costs the rest of a batch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from onrecord.errors import InputError
+from onrecord.read.html import parse_html
+from onrecord.read.jsonl import parse_jsonl
+from onrecord.read.limits import MAX_ARTICLE_CHARS
+from onrecord.read.text import parse_text
+from onrecord.types import Article
+
+__all__ = ["iter_articles", "MAX_ARTICLE_CHARS", "SUFFIXES"]
+
+SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".html", ".htm")
+
+
+def _kind(name: str) -> str:
+    low = name.lower()
+    for suffix in SUFFIXES:
+        if low.endswith(suffix):
+            return suffix
+    return ".txt"
+
+
+def _decode(data: bytes, path: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError(path, "binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"not UTF-8 text (undecodable byte at offset {e.start}); "
+                               "convert it with iconv first") from None
+
+
+def read_source(name: str, data: bytes) -> Iterator[Article | InputError]:
+    """Articles in one file's bytes; ``name`` picks the format and names it in messages."""
+    kind = _kind(name)
+    try:
+        if kind == ".jsonl.gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as e:
+                raise InputError(name, f"not a readable gzip file ({e})") from None
+        if not data.strip():
+            raise InputError(name, "empty file")
+        raw = _decode(data, name)
+        if kind in (".jsonl", ".jsonl.gz"):
+            yield from parse_jsonl(raw.splitlines(), name)
+        elif kind in (".html", ".htm"):
+            yield parse_html(raw, name)
+        else:
+            yield parse_text(raw, name)
+    except InputError as e:
+        yield e
+
+
+def _expand(paths: Iterable[str]) -> Iterator[str]:
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for f in sorted(files):
+                    if f.lower().endswith(SUFFIXES) and not f.startswith("."):
+                        yield os.path.join(root, f)
+        else:
+            yield p
+
+
+def iter_articles(paths: Iterable[str]) -> Iterator[Article | InputError]:
+    """Every article in ``paths`` (files, directories searched recursively, ``-`` for stdin).
+
+    Standard input is read as JSON Lines when it starts with ``{``, else as one plain-text article.
+    """
+    for p in _expand(paths):
+        if p == "-":
+            data = sys.stdin.buffer.read()
+            name = "<stdin>.jsonl" if data.lstrip()[:1] == b"{" else "<stdin>"
+            for item in read_source(name, data):
+                if isinstance(item, InputError) and item.path == name:
+                    item.path = "<stdin>"
+                if isinstance(item, Article) and item.source and item.source.startswith(name):
+                    item.source = "<stdin>" + item.source[len(name):]
+                yield item
+            continue
+        try:
+            data = Path(p).read_bytes()
+        except FileNotFoundError:
+            yield InputError(p, "no such file or directory")
+            continue
+        except IsADirectoryError:
+            yield InputError(p, "is a directory")
+            continue
+        except OSError as e:
+            yield InputError(p, f"cannot read ({e.strerror or e})")
+            continue
+        yield from read_source(p, data)

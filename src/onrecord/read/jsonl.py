@@ -1,0 +1,41 @@
+"""JSON Lines: one article per line with ``text`` and optional id, date, title, url, source."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from onrecord.errors import InputError
+from onrecord.read.limits import check_length
+from onrecord.types import Article
+
+_OPTIONAL = ("id", "date", "title", "url")
+
+
+def parse_jsonl(lines: Iterable[str], path: str) -> Iterator[Article | InputError]:
+    """Yield one Article per line, or an InputError naming the line; never stops at a bad line."""
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield InputError(path, f"malformed JSON ({e.msg} at column {e.colno})", n)
+            continue
+        if not isinstance(obj, dict):
+            yield InputError(path, "expected a JSON object with a \"text\" field", n)
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield InputError(path, "no \"text\" field with article text", n)
+            continue
+        try:
+            check_length(text, path, n)
+        except InputError as e:
+            yield e
+            continue
+        fields = {}
+        for k in _OPTIONAL:
+            v = obj.get(k)
+            fields[k] = None if v is None else str(v)
+        yield Article(text=text, source=f"{path}:{n}", **fields)

@@ -1,0 +1,1 @@
+"""Running extraction over many articles: one process or all local cores."""

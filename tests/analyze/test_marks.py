@@ -1,0 +1,34 @@
+from onrecord.analyze.marks import find_marked
+
+
+def spans(text):
+    return [text[m.start:m.end] for m in find_marked(text)]
+
+
+def test_every_mark_style():
+    text = ('He said "one two." She said “three four.” They said «five six». '
+            "Er sagte „sieben acht“. I said ‘nine ten’.")
+    assert spans(text) == ["one two.", "three four.", "five six", "sieben acht", "nine ten"]
+
+
+def test_apostrophes_are_not_quotes():
+    assert spans("Clinton’s team didn’t say ‘no’ to the ’90s plan.") == ["no"]
+
+
+def test_quote_running_over_paragraphs():
+    text = "“First paragraph of the answer.\n\n“Second paragraph,” she said."
+    (m,) = find_marked(text)
+    assert text[m.start:m.end] == "First paragraph of the answer.\n\n“Second paragraph,"
+    assert m.closed
+
+
+def test_unclosed_quote_ends_at_paragraph_end():
+    text = "“It took years to get here, he said.\n\nThe crowd cheered."
+    (m,) = find_marked(text)
+    assert text[m.start:m.end] == "It took years to get here, he said."
+    assert not m.closed
+
+
+def test_reopened_quote_closes_the_open_one():
+    text = "“One never closed. “Two closed,” he said."
+    assert spans(text) == ["One never closed.", "Two closed,"]

@@ -1,0 +1,127 @@
+"""One test per form of quotation the extractor must find, on text written for these tests."""
+
+from onrecord.read.text import parse_text
+from tests.conftest import FIXTURES, quote_with
+
+
+def test_direct_quote_with_name_and_cue(find):
+    r = find('“The budget is balanced,” said Finance Minister Olga Petrenko.')
+    q = quote_with(r, "The budget is balanced")
+    assert q.kind == "direct"
+    assert q.speaker.name == "Olga Petrenko" and q.speaker.via == "name"
+    assert q.cue.text == "said"
+    assert r.article.text[q.start:q.end] == q.text
+
+
+def test_quote_split_around_its_cue(find):
+    r = find("“We will stay the course,” the senator said, “as long as it takes.” Senator Ray Okafor spoke "
+             "in Ohio.\n\nSenator Ray Okafor visited the plant first.")
+    first, second = quote_with(r, "stay the course"), quote_with(r, "as long as it takes")
+    assert first.kind == second.kind == "direct"
+    assert first.cue.start == second.cue.start
+    assert first.speaker.mention == second.speaker.mention == "the senator"
+
+
+def test_multi_paragraph_quote(find):
+    r = find("Kim Sato said at the launch:\n\n“The first phase is done.\n\n“The second phase starts in May.”")
+    q = quote_with(r, "The first phase is done")
+    assert "The second phase starts in May." in q.text
+    assert q.speaker.name == "Kim Sato"
+
+
+def test_unbalanced_marks_do_not_stop_the_rest(find):
+    art = parse_text((FIXTURES / "broken.txt").read_text(), "broken.txt")
+    r = find(art.text)
+    quote_with(r, "It took eleven years")
+    q = quote_with(r, "the project had gone over budget")
+    assert q.kind == "indirect" and q.speaker.name == "Ada Pruitt"
+
+
+def test_block_quote_after_colon(find):
+    r = find("Foreign Secretary Paul Mensah took the last question.\n\nMensah responded:\n\n"
+             "We have made our position clear. There will be no change before the election.")
+    q = quote_with(r, "We have made our position clear")
+    assert q.kind == "block"
+    assert q.speaker.name == "Paul Mensah"
+    assert q.cue.text == "responded"
+
+
+def test_transcript_turns(find):
+    r = find("Press briefing with Secretary Lena Ivers.\n\nQ: Will the talks resume?\n\n"
+             "SECRETARY IVERS: They will resume next week.")
+    question = quote_with(r, "Will the talks resume?")
+    assert question.kind == "block" and question.question
+    answer = quote_with(r, "They will resume next week.")
+    assert answer.kind == "block" and answer.speaker.name == "Lena Ivers"
+    assert not answer.question
+
+
+def test_reported_speech_forms(find):
+    r = find("Governor Alma Reyes said that the roads would reopen on Monday. According to the state "
+             "police, three bridges were damaged. Reyes told reporters the repairs would cost millions. "
+             "Reyes warned that more storms were coming. Her deputy denied that funds had run out.")
+    assert quote_with(r, "the roads would reopen").speaker.name == "Alma Reyes"
+    police = quote_with(r, "three bridges were damaged")
+    assert police.cue.text.lower() == "according to" and police.speaker.mention == "the state police"
+    told = quote_with(r, "the repairs would cost millions")
+    assert told.cue.text == "told" and told.speaker.name == "Alma Reyes"
+    assert quote_with(r, "more storms were coming").cue.text == "warned"
+    assert quote_with(r, "funds had run out").cue.text == "denied"
+    assert all(q.kind == "indirect" for q in r.quotes)
+
+
+def test_mixed_quote(find):
+    r = find("Dana Whitfield said the proposal was “a gift to polluters” and would be challenged in court.")
+    q = quote_with(r, "a gift to polluters")
+    assert q.kind == "mixed"
+    assert "would be challenged in court" in q.text
+    assert len(r.quotes) == 1  # the quoted fragment is part of the mixed quote, not a quote of its own
+
+
+def test_questions_are_marked(find):
+    r = find("A reporter asked whether the minister would resign. The minister said she would not.")
+    assert quote_with(r, "whether the minister would resign").question
+    assert not quote_with(r, "she would not").question
+
+
+def test_nested_attribution_links_to_enclosing_quote(find):
+    r = find("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
+             "We are ready. As the governor said, every town will get help before winter.")
+    outer = quote_with(r, "We are ready")
+    inner = quote_with(r, "every town will get help")
+    assert inner.parent == outer.id
+    assert inner.speaker.mention == "the governor"
+
+
+def test_speaker_resolution_name_pronoun_title_context(find):
+    art = parse_text((FIXTURES / "summit.txt").read_text(), "summit.txt")
+    r = find(art.text)
+    full = quote_with(r, "agreed on a joint patrol plan").speaker
+    assert (full.name, full.via) == ("Maria Lindqvist", "name")
+    assert quote_with(r, "This is a good day").speaker.name == "Maria Lindqvist"
+    context = quote_with(r, "Nobody expected").speaker
+    assert (context.name, context.via) == ("Maria Lindqvist", "context")
+    pronoun = quote_with(r, "reviewed in the autumn").speaker
+    assert (pronoun.mention, pronoun.name, pronoun.via) == ("She", "Maria Lindqvist", "pronoun")
+    title = quote_with(r, "We listened to each other").speaker
+    assert (title.mention, title.name, title.via) == ("the secretary general", "Maria Lindqvist", "title")
+    (ent,) = [e for e in r.entities if e.name == "Maria Lindqvist"]
+    assert ent.type == "PERSON" and "Secretary General" in ent.titles and "Compact" in ent.orgs
+    assert all(art.text[s:e] for s, e in ent.mentions)
+
+
+def test_unnamed_speakers_keep_their_mention(find):
+    r = find("A local reporter said the hall was half empty. Officials said the count was wrong.")
+    q = quote_with(r, "the hall was half empty")
+    assert q.speaker.mention == "A local reporter" and q.speaker.name is None
+    assert quote_with(r, "the count was wrong").speaker.mention == "Officials"
+
+
+def test_two_people_sharing_a_surname_stay_apart(find):
+    r = find("Anna Berg said the vote was fair. Her brother Lars Berg said the vote was rigged.")
+    assert quote_with(r, "was fair").speaker.name == "Anna Berg"
+    assert quote_with(r, "was rigged").speaker.name == "Lars Berg"
+
+
+def test_text_without_quotes(find):
+    assert find("The river rose two metres overnight. Schools were closed.").quotes == []

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    from onrecord.analyze.engine import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="session")
+def find(extractor):
+    """find(text) -> list of quotes; quote(text, fragment) -> the quote containing fragment."""
+
+    def _find(text: str):
+        return extractor.extract(text)
+
+    return _find
+
+
+def quote_with(result, fragment: str):
+    """The shortest quote containing ``fragment`` (an enclosing quote contains it too)."""
+    hits = [q for q in result.quotes if fragment in q.text]
+    assert hits, f"no quote contains {fragment!r}; found {[q.text for q in result.quotes]}"
+    return min(hits, key=lambda q: len(q.text))

@@ -1,0 +1,82 @@
+import gzip
+import json
+
+from onrecord.errors import InputError
+from onrecord.read import iter_articles
+from onrecord.types import Article
+
+
+def read(*paths):
+    return list(iter_articles([str(p) for p in paths]))
+
+
+def test_date_header_is_not_part_of_the_body(tmp_path):
+    for raw in ("date 2024-03-01\nThe minister spoke.", "   date 2024-03-01 The minister spoke.",
+                "date 2024-03-01 The minister spoke."):
+        f = tmp_path / "a.txt"
+        f.write_text(raw)
+        (art,) = read(f)
+        assert art.date == "2024-03-01"
+        assert art.text == "The minister spoke."
+
+
+def test_text_without_header_is_kept_whole(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("  Dated nothing.\n")
+    (art,) = read(f)
+    assert art.date is None and art.text == "  Dated nothing.\n"
+
+
+def test_jsonl_keeps_ids_and_reports_bad_lines(tmp_path):
+    f = tmp_path / "batch.jsonl"
+    f.write_text(json.dumps({"id": "a1", "date": "2024-01-02", "text": "One."}) + "\n"
+                 + "{not json\n"
+                 + json.dumps({"id": "a3"}) + "\n"
+                 + json.dumps({"id": "a4", "text": "Four."}) + "\n")
+    items = read(f)
+    assert [type(x) for x in items] == [Article, InputError, InputError, Article]
+    assert items[0].id == "a1" and items[0].date == "2024-01-02" and items[3].id == "a4"
+    assert items[1].line == 2 and "malformed JSON" in str(items[1])
+    assert str(items[2]).startswith(f"{f}:3:")
+
+
+def test_gzipped_jsonl(tmp_path):
+    f = tmp_path / "batch.jsonl.gz"
+    f.write_bytes(gzip.compress(json.dumps({"id": "z", "text": "Zipped."}).encode() + b"\n"))
+    (art,) = read(f)
+    assert art.id == "z"
+
+
+def test_bad_files_are_errors_not_exceptions(tmp_path):
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (tmp_path / "latin1.txt").write_bytes("café au lait".encode("latin-1"))
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "good.txt").write_text("Fine.")
+    items = read(tmp_path)  # a directory, read recursively
+    msgs = {str(x) for x in items if isinstance(x, InputError)}
+    assert any("bin.txt: binary file" in m for m in msgs)
+    assert any("latin1.txt: not UTF-8" in m for m in msgs)
+    assert any("empty.txt: empty file" in m for m in msgs)
+    assert [x.text for x in items if isinstance(x, Article)] == ["Fine."]
+    assert "missing.txt: no such file" in str(read(tmp_path / "missing.txt")[0])
+
+
+def test_huge_article_is_refused_with_a_message(tmp_path):
+    f = tmp_path / "huge.txt"
+    f.write_text("word " * 300_000)
+    (err,) = read(f)
+    assert isinstance(err, InputError) and "too long" in str(err)
+
+
+def test_html_body_title_and_date(tmp_path):
+    f = tmp_path / "page.html"
+    body = " ".join(["The council met on Tuesday to discuss the harbour plan."] * 6)
+    f.write_text(f"""<html><head><title>Harbour plan approved</title>
+<meta property="article:published_time" content="2025-06-03"></head>
+<body><nav>Home | News | Sport</nav><article><h1>Harbour plan approved</h1>
+<p>{body}</p><p>“We are delighted,” said councillor Mia Holt.</p></article>
+<footer>Copyright notice</footer></body></html>""")
+    (art,) = read(f)
+    assert art.title == "Harbour plan approved"
+    assert art.date == "2025-06-03"
+    assert "We are delighted" in art.text and "Copyright" not in art.text
