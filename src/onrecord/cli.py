@@ -28,6 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--jobs", "-j", type=int, default=None,
                     help="worker processes (default: all cores; 1 = a single process)")
     ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
+    ev = sub.add_parser("evaluate", help="score onrecord (or a predictions file) against gold attributions",
+                        description="Score against gold attributions in PolNeAR-style JSONL "
+                                    "(see docs/accuracy.md for the definitions).")
+    ev.add_argument("gold", metavar="GOLD.jsonl")
+    ev.add_argument("--predictions", "-p", metavar="P.jsonl",
+                    help="score this file instead of running onrecord (scorer format or onrecord's JSONL)")
+    ev.add_argument("--errors", action="store_true", help="list misses, false hits and wrong speakers")
+    ev.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    ev.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     return p
 
 
@@ -84,7 +94,17 @@ class _Progress:
             self.shown = False
 
 
-COMMANDS = {"extract": cmd_extract}
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from onrecord.evaluate.report import evaluate, print_errors, print_scores
+
+    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs)
+    if args.errors:
+        print_errors(outcomes, sys.stdout)
+    print_scores(outcomes, sys.stdout, args.format)
+    return 0
+
+
+COMMANDS = {"extract": cmd_extract, "evaluate": cmd_evaluate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,8 @@ from onrecord.lexicon import CueWord, cue_forms
 # dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
 _NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
+# what a cue verb without a clause takes as its content: its object and the phrases that complete it
+_COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
 _RELATIVE = {"who", "that", "which", "whom"}
 _TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
 
@@ -123,14 +125,26 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         parts = [c for c in t.children if c.dep_ == "prt"]
         if parts:
             hit.cue = _span([t, *parts], base) if parts[-1].i > t.i else hit.cue
-        subj = _subject(t)
+        passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in t.children)
+        if passive:
+            # "was criticized by the mayor": the agent speaks; the passive subject is what is spoken of
+            agents = [p for c in t.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+            subj = agents[0] if agents else None
+        else:
+            subj = _subject(t)
         if subj is not None:
             _set_source(hit, subj, base)
         ccomps = [c for c in t.children if c.dep_ == "ccomp"]
         if ccomps:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
-            sub = list(c.subtree)
-            hit.content = trim(text, *_span(sub, base))
+            lo, hi = c.left_edge.i, _cut_speaker_conjunct(t, c)
+            hit.content = trim(text, *_span(doc[lo:hi + 1], base))
+        elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
+                                       and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
+            # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
+            lo = min(c.left_edge.i for c in comps)
+            hi = max(c.right_edge.i for c in comps)
+            hit.content = trim(text, *_span(doc[lo:hi + 1], base))
         elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
             # "The plan will fail, he said." / "As the minister said, ..." : the rest of the sentence
             sub = sorted(t.subtree, key=lambda x: x.i)
@@ -154,6 +168,21 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hit.content = None
         hits.append(hit)
     return hits
+
+
+def _cut_speaker_conjunct(cue, clause) -> int:
+    """Where a reported clause ends. "She said she admires him and highlighted their goals": the parser
+    hangs "highlighted" on the clause, but a conjunct with no subject of its own, in the cue's tense
+    while the clause's verb is not, continues what the speaker did, not what she said."""
+    hi = clause.right_edge.i
+    for k in clause.children:
+        if k.dep_ == "conj" and k.i > clause.i and k.tag_ == cue.tag_ and clause.tag_ != cue.tag_ \
+                and not any(x.dep_ in _SUBJECTS for x in k.children):
+            cut = k.left_edge.i
+            while cut > clause.i and cue.doc[cut - 1].dep_ in {"cc", "punct"}:
+                cut -= 1
+            hi = min(hi, cut - 1)
+    return hi
 
 
 def _according(t, doc, base: int, text: str) -> CueHit:

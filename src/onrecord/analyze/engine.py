@@ -23,15 +23,16 @@ from functools import cache
 from onrecord.analyze.attribution import CueHit, find_cues
 from onrecord.analyze.marks import Marked, find_marked, paragraphs, strip_space
 from onrecord.analyze.nlp import load
-from onrecord.analyze.speakers import PRONOUNS_FIRST, ArticleNames
+from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_SECOND, ArticleNames
 from onrecord.lexicon import cue_forms
 from onrecord.types import Article, Cue, Quote, Result, Speaker
 
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_TRANSCRIPT = re.compile(r"\s*((?:Q|A|[A-Z][A-Z.'’\- ]{0,40}[A-Z.]))\s*:\s*(\S)")
+_TRANSCRIPT = re.compile(r"\s*[\"“]?\s*((?:Q|A|[A-Z][A-Z.'’\- ]{0,40}[A-Z.]))\s*:\s*(\S)")
 _GAP_AFTER = re.compile(r"^[ \t,—–\-]*[^.!?\n“”\"]{0,60}$")
 _GAP_BEFORE = re.compile(r"^[^.!?\n“”\"]{0,40}$")
+_DASH_SOURCE = re.compile(r"[ \t]*([―—])[ \t]*([A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})")
 _LABELS_NOT_SPEAKERS = {"NOTE", "UPDATE", "EDITOR'S NOTE", "CORRECTION", "PHOTO", "VIDEO", "WATCH", "READ MORE",
                         "RELATED", "SOURCE", "SOURCES", "WASHINGTON", "LONDON", "NEW YORK"}
 
@@ -143,7 +144,7 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
     def from_content(hit: CueHit, a: int, b: int, default_kind: str) -> None:
         idx = [i for i in marks_in(a, b) if i not in used]
         covered = sum(_overlap(marked[i].start, marked[i].end, a, b) for i in idx)
-        if idx and covered >= 0.6 * (b - a):
+        if idx and covered >= 0.85 * (b - a):
             for i in idx:
                 drafts.append(_Draft("direct", marked[i].start, marked[i].end, hit))
                 used.add(i)
@@ -153,7 +154,18 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
         else:
             drafts.append(_Draft(default_kind, a, b, hit))
 
+    def inside_marks(pos: int) -> bool:
+        return any(m.start <= pos < m.end for m in marked)
+
     for hit in hits:
+        if inside_marks(hit.cue[0]):
+            # a cue inside a quotation never takes the quotation over. It is a nested attribution when it
+            # reports someone else through a speech verb ("as the secretary general said, ..."); "I think"
+            # or "you know" inside a quote is the quoted speaker's own voice, not a new attribution.
+            if hit.content and hit.source and hit.word is not None and not hit.word.weak \
+                    and text[hit.source[0]:hit.source[1]].lower() not in PRONOUNS_FIRST | PRONOUNS_SECOND:
+                drafts.append(_Draft("indirect", *hit.content, hit))
+            continue
         if hit.content:
             from_content(hit, *hit.content, "indirect")
         elif hit.after_colon:
@@ -167,11 +179,11 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
                     blocks.append((a, b))
 
     # quotations with no cue of their own
-    free = [h for h in hits if h.source and (h.word is None or not h.word.weak)]
+    free = [h for h in hits if h.source and (h.word is None or not h.word.weak) and not inside_marks(h.cue[0])]
     for i, m in enumerate(marked):
         if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
             continue
-        hit = _adjacent_cue(text, m, free)
+        hit = _adjacent_cue(text, m, free) or _dash_source(text, m)
         if hit is not None:
             drafts.append(_Draft("direct", m.start, m.end, hit))
             used.add(i)
@@ -184,13 +196,35 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
         if prev is not None:
             d.context_of = prev
             d.same_cue = para_of(prev.start) == para_of(m.start)
-        elif len(text[m.start:m.end].split()) < 5:
-            continue  # a scare quote or a title, not speech
+        if not _speech_like(text, m, prev):
+            continue  # a scare quote, a title or a name, not speech
         bisect.insort(drafts, d, key=lambda x: x.start)
         used.add(i)
 
-    drafts = _dedupe(drafts)
+    drafts = _dedupe(_cut_at_other_attributions(text, drafts))
     return _finish(article, drafts)
+
+
+_TRAILING_JOINER = re.compile(r"(?:[\s,;:—–-]+|\b(?:while|and|but|whereas|as)\b)+$", re.IGNORECASE)
+
+
+def _cut_at_other_attributions(text: str, drafts: list[_Draft]) -> list[_Draft]:
+    """A reported content ends where another attribution begins: in "74 percent said they are set,
+    while 22 percent said they might change" the first content stops before "while 22 percent"."""
+    starts = sorted(min(d.hit.source[0], d.hit.cue[0]) for d in drafts
+                    if d.hit is not None and d.hit.source is not None)
+    for d in drafts:
+        if d.kind not in ("indirect", "mixed"):
+            continue
+        inner = [x for x in starts if d.start < x < d.end]
+        if not inner:
+            continue
+        head = text[d.start:inner[0]]
+        m = _TRAILING_JOINER.search(head)
+        # only at a clause boundary: "X said that Y told him ..." keeps Y's report inside X's content
+        if m and re.search(r"[,;]", m.group()) and len(head[:m.start()].split()) >= 2:
+            d.end = d.start + m.start()
+    return drafts
 
 
 def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
@@ -207,6 +241,33 @@ def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
         if ok and (best is None or len(gap) < best[0]):
             best = (len(gap), h)
     return best[1] if best else None
+
+
+SHORT_QUOTE_WORDS = 8
+
+
+def _speech_like(text: str, m: Marked, prev: _Draft | None) -> bool:
+    """Whether a quotation with no cue of its own is speech. Long ones are; a short one (“Miss Piggy”,
+    “deplorables”) only when it is a whole sentence or the second half of a quote split around its cue
+    (“We will stay the course,” the senator said, “as long as it takes.”)."""
+    quoted = text[m.start:m.end]
+    words = len(quoted.split())
+    if words >= SHORT_QUOTE_WORDS:
+        return True
+    if prev is not None and prev.hit is not None and 0 <= m.outer_start - prev.hit.cue[1] <= 60 \
+            and prev.hit.cue[0] >= prev.end:
+        return True
+    return words >= 4 and quoted.rstrip("”\"’ ")[-1:] in ".!?" and quoted[:1].isupper()
+
+
+def _dash_source(text: str, m: Marked) -> CueHit | None:
+    """A quotation signed with a dash after it: “We will win.” ― Ana Ruiz"""
+    d = _DASH_SOURCE.match(text, m.outer_end)
+    if d is None:
+        return None
+    name = d.group(2)
+    return CueHit(cue=(d.start(1), d.end(1)), word=None, source=(d.start(2), d.end(2)),
+                  source_words=name.split(), head_is_name=True)
 
 
 def _context(drafts: list[_Draft], m: Marked, para_of) -> _Draft | None:
@@ -281,8 +342,12 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
             p = src.speaker
             speaker = Speaker(mention=p.mention, start=p.start, end=p.end, name=p.name,
                               via="context", entity=p.entity)
-            if d.same_cue and src.hit:
-                cue = Cue(text[src.hit.cue[0]:src.hit.cue[1]], *src.hit.cue)
+            # the cue that introduced the speaker introduces the continuation too
+            head = src
+            while head.hit is None and head.context_of is not None:
+                head = head.context_of
+            if head.hit:
+                cue = Cue(text[head.hit.cue[0]:head.hit.cue[1]], *head.hit.cue)
         d.speaker = speaker
         if speaker is not None and speaker.entity:
             ent = next(x for x in names.entities.values() if x.id == speaker.entity)

@@ -55,7 +55,14 @@ def _closes_straight(text: str, i: int, start: int) -> bool:
 
 
 def find_marked(text: str) -> list[Marked]:
-    """Every passage between quotation marks, in text order, never overlapping."""
+    """Every passage between quotation marks, in text order, never overlapping.
+
+    Two apostrophes ('') are read as a straight double mark (an old newswire convention). A straight mark
+    left unclosed in a document that otherwise uses curly marks is a stray, not a quotation.
+    """
+    if "''" in text:
+        text = text.replace("''", '" ')  # same length, so every offset still holds
+    curly = "“" in text or "”" in text
     out: list[Marked] = []
     paras = paragraphs(text)
     open_at: int | None = None
@@ -73,7 +80,9 @@ def find_marked(text: str) -> list[Marked]:
         while i < pe:
             ch = text[i]
             if open_at is None:
-                if ch in DOUBLE_OPEN and ch != "»":
+                if ch == "”" and (i == ps or text[i - 1].isspace()) and i + 1 < pe and text[i + 1].isalnum():
+                    open_at, closers, single = i, "”“", False  # a backwards mark used as an opener
+                elif ch in DOUBLE_OPEN and ch != "»":
                     open_at, closers, single = i, DOUBLE_OPEN[ch], False
                 elif ch in SINGLE_OPEN and _opens_single(text, i, pe):
                     open_at, closers, single = i, SINGLE_OPEN[ch], True
@@ -95,7 +104,9 @@ def find_marked(text: str) -> list[Marked]:
                     k += 1
                 starts_with_mark = k < nxt[1] and text[k] in DOUBLE_OPEN
             if not starts_with_mark:
-                if not single:  # an unclosed single mark is more likely an apostrophe
+                # an unclosed single mark is more likely an apostrophe; an unclosed straight one in a
+                # document with curly marks, a stray
+                if not single and not (closers == '"' and curly):
                     _emit(out, text, open_at, pe, pe, False)
                 open_at = None
     return out

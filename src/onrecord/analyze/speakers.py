@@ -16,6 +16,7 @@ from onrecord.types import Entity, Speaker
 
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
 PRONOUNS_FIRST = {"i", "we", "me", "us"}
+PRONOUNS_SECOND = {"you"}
 PRONOUNS_OTHER = {"they", "it", "them", "who", "which", "that", "this", "you", "one", "someone",
                   "everyone", "nobody", "some", "many", "others", "both", "all"}
 _DETS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her", "their", "its"}

@@ -29,6 +29,10 @@ def cue_forms() -> dict[str, CueWord]:
         cue = CueWord(parts[0], tag.strip() == "question", tag.strip() == "weak")
         for form in parts:
             forms.setdefault(form.lower(), cue)
+    # words learned from annotated news (build.py): cues only with a clause or an object as content
+    for line in _lines("cues_learned.txt"):
+        word = line.split("\t")[0]
+        forms.setdefault(word, CueWord(word, False, True))
     return forms
 
 

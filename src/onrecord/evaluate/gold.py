@@ -1,0 +1,98 @@
+"""Gold attributions (PolNeAR-style JSONL) and prediction files, read with one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from onrecord.errors import InputError
+from onrecord.evaluate.metrics import Gold, Pred
+from onrecord.types import Result
+
+
+def _lines(path: str) -> Iterator[tuple[int, dict]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise InputError(path, f"cannot read ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(path, f"malformed JSON ({e.msg})", n) from None
+        if not isinstance(obj, dict):
+            raise InputError(path, "expected a JSON object", n)
+        yield n, obj
+
+
+def read_gold(path: str) -> list[Gold]:
+    out = []
+    for n, obj in _lines(path):
+        if not isinstance(obj.get("text"), str) or not isinstance(obj.get("attributions"), list):
+            raise InputError(path, "a gold line needs \"text\" and \"attributions\"", n)
+        for a in obj["attributions"]:
+            if not isinstance(a, dict) or not a.get("content"):
+                raise InputError(path, "an attribution needs a non-empty \"content\" span list", n)
+            a.setdefault("source", [])
+            a.setdefault("cue", [])
+        out.append(Gold(str(obj.get("id", n)), obj["text"], obj["attributions"]))
+    return out
+
+
+def read_predictions(path: str) -> dict[str, list[Pred]]:
+    """A predictions file: the scorer's format ({"id", "quotes": [{"start", "end", "speaker_start",
+    "speaker_end", "speaker"}]}) or onrecord's own JSON output (speaker as an object)."""
+    out: dict[str, list[Pred]] = {}
+    for n, obj in _lines(path):
+        try:
+            out[str(obj["id"])] = [_pred(q) for q in obj.get("quotes", [])]
+        except (KeyError, TypeError, ValueError) as e:
+            raise InputError(path, f"not a prediction line ({type(e).__name__}: {e})", n) from None
+    return out
+
+
+def _pred(q: dict) -> Pred:
+    sp = q.get("speaker")
+    if isinstance(sp, dict):  # onrecord's own output
+        return Pred(int(q["start"]), int(q["end"]), sp.get("start"), sp.get("end"), sp.get("name"))
+    return Pred(int(q["start"]), int(q["end"]), q.get("speaker_start"), q.get("speaker_end"), sp)
+
+
+def predictions_of(result: Result) -> list[Pred]:
+    """One prediction per attribution, in the scorer's one-span form.
+
+    The parts of a quotation split around its cue ("…," he said. "…") are separate quotes in onrecord's
+    output but one attribution with a discontinuous content in PolNeAR. A prediction has one span, so the
+    parts become the span from the first part to the last when that span is mostly quotation (a short
+    cue between the parts); when the words between are many, the longest part stands for the whole.
+    """
+    preds: list[Pred] = []
+    groups: dict[tuple[int, int], list[Pred]] = {}
+    for q in result.quotes:
+        sp = q.speaker
+        p = Pred(q.start, q.end, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
+        if q.kind == "direct" and q.cue is not None and q.parent is None:
+            # parts in one paragraph; a continuation in the next paragraph stands alone
+            key = (q.cue.start, result.article.text.count("\n", 0, q.start))
+            if key in groups:
+                groups[key].append(p)
+                continue
+            groups[key] = [p]
+        preds.append(p)
+    for parts in groups.values():
+        if len(parts) < 2:
+            continue
+        first = parts[0]
+        quoted = sum(x.end - x.start for x in parts)
+        span = max(x.end for x in parts) - first.start
+        longest = max(parts, key=lambda x: x.end - x.start)
+        if quoted / span >= (longest.end - longest.start) / quoted:
+            first.end = max(x.end for x in parts)
+        else:
+            first.start, first.end = longest.start, longest.end
+    return preds
