@@ -95,6 +95,24 @@ class Result:
     quotes: list[Quote] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Result:
+        """The inverse of ``to_dict``: read onrecord's JSON form back into typed objects."""
+        art = Article(text=d["text"], id=d.get("id"), date=d.get("date"), title=d.get("title"),
+                      url=d.get("url"), source=d.get("source"))
+        quotes = []
+        for q in d.get("quotes", []):
+            sp, cue = q.get("speaker"), q.get("cue")
+            quotes.append(Quote(
+                id=q["id"], kind=q["kind"], text=q["text"], start=q["start"], end=q["end"],
+                speaker=Speaker(sp["mention"], sp["start"], sp["end"], sp.get("name"), sp.get("via"),
+                                sp.get("entity")) if sp else None,
+                cue=Cue(cue["text"], cue["start"], cue["end"]) if cue else None,
+                question=bool(q.get("question")), parent=q.get("parent")))
+        entities = [Entity(e["id"], e["name"], e["type"], list(e.get("titles", [])), list(e.get("orgs", [])),
+                           [tuple(m) for m in e.get("mentions", [])]) for e in d.get("entities", [])]
+        return cls(art, quotes, entities)
+
     def to_dict(self) -> dict[str, Any]:
         a = self.article
         return {

@@ -46,11 +46,14 @@ def read_gold(path: str) -> list[Gold]:
 
 def read_predictions(path: str) -> dict[str, list[Pred]]:
     """A predictions file: the scorer's format ({"id", "quotes": [{"start", "end", "speaker_start",
-    "speaker_end", "speaker"}]}) or onrecord's own JSON output (speaker as an object)."""
+    "speaker_end", "speaker"}]}) or onrecord's own JSONL output, read as ``evaluate`` reads the engine."""
     out: dict[str, list[Pred]] = {}
     for n, obj in _lines(path):
         try:
-            out[str(obj["id"])] = [_pred(q) for q in obj.get("quotes", [])]
+            if "text" in obj and all("kind" in q for q in obj.get("quotes", [])):
+                out[str(obj["id"])] = predictions_of(Result.from_dict(obj))  # onrecord's own output
+            else:
+                out[str(obj["id"])] = [_pred(q) for q in obj.get("quotes", [])]
         except (KeyError, TypeError, ValueError) as e:
             raise InputError(path, f"not a prediction line ({type(e).__name__}: {e})", n) from None
     return out
@@ -58,8 +61,6 @@ def read_predictions(path: str) -> dict[str, list[Pred]]:
 
 def _pred(q: dict) -> Pred:
     sp = q.get("speaker")
-    if isinstance(sp, dict):  # onrecord's own output
-        return Pred(int(q["start"]), int(q["end"]), sp.get("start"), sp.get("end"), sp.get("name"))
     return Pred(int(q["start"]), int(q["end"]), q.get("speaker_start"), q.get("speaker_end"), sp)
 
 

