@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench lexicon clean
+.PHONY: install demo test lint bench lexicon train clean
 
 install: $(STAMP)
 
@@ -27,8 +27,13 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
 
+# Both learn from the PolNeAR train split only (../shared/data); their outputs are committed, so
+# neither is needed to install, test or run onrecord. Run `make lexicon` before `make train`.
 lexicon: install
 	$(BIN)/python -m onrecord.lexicon.build ../shared/data/polnear/train.jsonl
+
+train: install
+	$(BIN)/python -m onrecord.evaluate.train ../shared/data/polnear/train.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -62,6 +62,8 @@ class Quote:
     cue: Cue | None = None
     question: bool = False
     parent: str | None = None  # id of the enclosing quote for nested attributions
+    confidence: float | None = None  # the model's probability that this is an attribution (0..1)
+    features: list[str] | None = field(default=None, repr=False, compare=False)  # not serialised
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,7 +71,7 @@ class Quote:
             "start": self.start, "end": self.end,
             "speaker": self.speaker.to_dict() if self.speaker else None,
             "cue": self.cue.to_dict() if self.cue else None,
-            "parent": self.parent,
+            "parent": self.parent, "confidence": self.confidence,
         }
 
 
@@ -108,7 +110,7 @@ class Result:
                 speaker=Speaker(sp["mention"], sp["start"], sp["end"], sp.get("name"), sp.get("via"),
                                 sp.get("entity")) if sp else None,
                 cue=Cue(cue["text"], cue["start"], cue["end"]) if cue else None,
-                question=bool(q.get("question")), parent=q.get("parent")))
+                question=bool(q.get("question")), parent=q.get("parent"), confidence=q.get("confidence")))
         entities = [Entity(e["id"], e["name"], e["type"], list(e.get("titles", [])), list(e.get("orgs", [])),
                            [tuple(m) for m in e.get("mentions", [])]) for e in d.get("entities", [])]
         return cls(art, quotes, entities)

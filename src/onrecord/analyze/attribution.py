@@ -32,6 +32,10 @@ class CueHit:
     content: tuple[int, int] | None = None
     colon: bool = False  # the cue ends its clause with a colon: "Blinken responded:"
     after_colon: tuple[int, int] | None = None
+    # how the content was found, and the cue's place in the parse (features for analyze/confidence.py)
+    how: str = "none"  # clause | object | aside | according | dash
+    tag: str = ""
+    dep: str = ""
 
 
 def _span(tokens, base: int) -> tuple[int, int]:
@@ -120,7 +124,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         word = forms.get(low)
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
-        hit = CueHit(cue=_span([t], base), word=word)
+        hit = CueHit(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
         # verb particles belong to the cue: "pointed out", "called for"
         parts = [c for c in t.children if c.dep_ == "prt"]
         if parts:
@@ -139,18 +143,21 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
             lo, hi = c.left_edge.i, _cut_speaker_conjunct(t, c)
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
+            hit.how = "clause"
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
             lo = min(c.left_edge.i for c in comps)
             hi = max(c.right_edge.i for c in comps)
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
+            hit.how = "object"
         elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
             # "The plan will fail, he said." / "As the minister said, ..." : the rest of the sentence
             sub = sorted(t.subtree, key=lambda x: x.i)
             side = _sentence_minus(t.sent, sub[0].i, sub[-1].i)
             if len(side) >= 3:
                 hit.content = trim(text, *_span(side, base))
+                hit.how = "aside"
         # "Blinken responded:" / "she said at the launch:" - the cue's own modifiers may come first
         nxt = t.i + 1
         while nxt < len(doc) and nxt - t.i <= 8 and doc[nxt].text != ":" \
@@ -164,6 +171,8 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 a, b = trim(text, *_span(rest, base))
                 if b > a:
                     hit.after_colon = (a, b)
+        if hit.colon and hit.how == "object":
+            hit.content, hit.how = None, "none"  # "said at the launch:" introduces what follows the colon
         if hit.content and hit.content[1] <= hit.content[0]:
             hit.content = None
         hits.append(hit)
@@ -187,7 +196,7 @@ def _cut_speaker_conjunct(cue, clause) -> int:
 
 def _according(t, doc, base: int, text: str) -> CueHit:
     to = doc[t.i + 1]
-    hit = CueHit(cue=_span([t, to], base), word=None)
+    hit = CueHit(cue=_span([t, to], base), word=None, how="according", tag=t.tag_, dep=t.dep_)
     objs = [c for c in to.children if c.dep_ == "pobj"]
     if objs:
         _set_source(hit, objs[0], base)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from onrecord.analyze import confidence
 from onrecord.analyze.attribution import CueHit, find_cues
 from onrecord.analyze.marks import Marked, find_marked, paragraphs, strip_space
 from onrecord.analyze.nlp import load
@@ -76,6 +77,10 @@ class _Draft:
     label: tuple[int, int] | None = None  # transcript label span
     speaker: Speaker | None = None
     qid: str = ""
+    how: str = "none"  # how it was found: clause, object, aside, according, colon, adjacent, dash, ...
+    parent: _Draft | None = None
+    features: list[str] | None = None
+    confidence: float | None = None
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -85,8 +90,10 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
 class Extractor:
     """Finds quotes in articles. Load once, use for many articles (the pipeline loads on creation)."""
 
-    def __init__(self, nlp=None) -> None:
+    def __init__(self, nlp=None, keep_all: bool = False) -> None:
+        """``keep_all``: keep candidates the confidence model rejects (for training and inspection)."""
         self.nlp = nlp if nlp is not None else load()
+        self.keep_all = keep_all
 
     def extract(self, article: Article | str, date: str | None = None) -> Result:
         if isinstance(article, str):
@@ -112,10 +119,10 @@ class Extractor:
             hits: list[CueHit] = []
             for s, _e in sp:
                 hits.extend(find_cues(next(docs), s, art.text))
-            yield assemble(art, hits)
+            yield assemble(art, hits, self.keep_all)
 
 
-def assemble(article: Article, hits: list[CueHit]) -> Result:
+def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Result:
     """Join cue hits from the parse with quotation marks, blocks and transcripts into quotes."""
     text = article.text
     paras = paragraphs(text)
@@ -134,25 +141,25 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
         if m and m.group(1).strip() not in _LABELS_NOT_SPEAKERS and not any(c.islower() for c in m.group(1)):
             s, e = strip_space(text, m.start(2), b)
             if e > s:
-                drafts.append(_Draft("block", s, e, label=(m.start(1), m.end(1)),
+                drafts.append(_Draft("block", s, e, how="label", label=(m.start(1), m.end(1)),
                                      question=m.group(1).strip() == "Q"))
     blocks = [(d.start, d.end) for d in drafts]
 
     def marks_in(a: int, b: int) -> list[int]:
         return [i for i, m in enumerate(marked) if _overlap(m.outer_start, m.outer_end, a, b) > 0]
 
-    def from_content(hit: CueHit, a: int, b: int, default_kind: str) -> None:
+    def from_content(hit: CueHit, a: int, b: int, default_kind: str, how: str) -> None:
         idx = [i for i in marks_in(a, b) if i not in used]
         covered = sum(_overlap(marked[i].start, marked[i].end, a, b) for i in idx)
         if idx and covered >= 0.85 * (b - a):
             for i in idx:
-                drafts.append(_Draft("direct", marked[i].start, marked[i].end, hit))
+                drafts.append(_Draft("direct", marked[i].start, marked[i].end, hit, how=how))
                 used.add(i)
         elif idx:
-            drafts.append(_Draft("mixed", a, b, hit))
+            drafts.append(_Draft("mixed", a, b, hit, how=how))
             used.update(idx)
         else:
-            drafts.append(_Draft(default_kind, a, b, hit))
+            drafts.append(_Draft(default_kind, a, b, hit, how=how))
 
     def inside_marks(pos: int) -> bool:
         return any(m.start <= pos < m.end for m in marked)
@@ -164,18 +171,18 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
             # or "you know" inside a quote is the quoted speaker's own voice, not a new attribution.
             if hit.content and hit.source and hit.word is not None and not hit.word.weak \
                     and text[hit.source[0]:hit.source[1]].lower() not in PRONOUNS_FIRST | PRONOUNS_SECOND:
-                drafts.append(_Draft("indirect", *hit.content, hit))
+                drafts.append(_Draft("indirect", *hit.content, hit, how=hit.how))
             continue
         if hit.content:
-            from_content(hit, *hit.content, "indirect")
+            from_content(hit, *hit.content, "indirect", hit.how)
         elif hit.after_colon:
-            from_content(hit, *hit.after_colon, "indirect")
+            from_content(hit, *hit.after_colon, "indirect", "colon")
         elif hit.colon and hit.source:
             p = para_of(hit.cue[0])
             if p + 1 < len(paras):
                 a, b = strip_space(text, *paras[p + 1])
                 if b > a and not any(_overlap(a, b, x, y) for x, y in blocks):
-                    from_content(hit, a, b, "block")
+                    from_content(hit, a, b, "block", "colon")
                     blocks.append((a, b))
 
     # quotations with no cue of their own
@@ -185,24 +192,55 @@ def assemble(article: Article, hits: list[CueHit]) -> Result:
             continue
         hit = _adjacent_cue(text, m, free) or _dash_source(text, m)
         if hit is not None:
-            drafts.append(_Draft("direct", m.start, m.end, hit))
+            drafts.append(_Draft("direct", m.start, m.end, hit, how=hit.how if hit.how == "dash" else "adjacent"))
             used.add(i)
     drafts.sort(key=lambda d: d.start)
     for i, m in enumerate(marked):
         if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
             continue
-        d = _Draft("direct", m.start, m.end)
+        d = _Draft("direct", m.start, m.end, how="uncued")
         prev = _context(drafts, m, para_of)
         if prev is not None:
             d.context_of = prev
             d.same_cue = para_of(prev.start) == para_of(m.start)
+            d.how = "context"
         if not _speech_like(text, m, prev):
             continue  # a scare quote, a title or a name, not speech
         bisect.insort(drafts, d, key=lambda x: x.start)
         used.add(i)
 
     drafts = _dedupe(_cut_at_other_attributions(text, drafts))
+    _link_parents(drafts)
+    drafts = _judge(text, drafts, keep_all)
     return _finish(article, drafts)
+
+
+def _link_parents(drafts: list[_Draft]) -> None:
+    """An attribution whose cue stands inside a direct or block quote is nested in it."""
+    containers = [d for d in drafts if d.kind in ("direct", "block")]
+    for d in drafts:
+        anchor = d.hit.cue[0] if d.hit else d.start
+        for c in containers:
+            if c is not d and c.start <= anchor < c.end and c.start <= d.start and d.end <= c.end + 1:
+                d.parent = c
+
+
+def _judge(text: str, drafts: list[_Draft], keep_all: bool) -> list[_Draft]:
+    """Give every candidate its confidence; drop those the model rejects (unless ``keep_all``). Block
+    quotes, transcript turns and nested attributions are structural and always kept."""
+    model = confidence.model()
+    kept = []
+    for d in drafts:
+        d.features = confidence.features(text, d.kind, d.start, d.end, d.hit, d.how, d.parent is not None)
+        if model is not None:
+            d.confidence = round(model.probability(d.features), 3)
+            if not keep_all and d.confidence < model.threshold and d.kind != "block" and d.parent is None:
+                continue
+        kept.append(d)
+    for d in kept:
+        if d.parent is not None and d.parent not in kept:
+            d.parent = None
+    return kept
 
 
 _TRAILING_JOINER = re.compile(r"(?:[\s,;:—–-]+|\b(?:while|and|but|whereas|as)\b)+$", re.IGNORECASE)
@@ -266,7 +304,7 @@ def _dash_source(text: str, m: Marked) -> CueHit | None:
     if d is None:
         return None
     name = d.group(2)
-    return CueHit(cue=(d.start(1), d.end(1)), word=None, source=(d.start(2), d.end(2)),
+    return CueHit(cue=(d.start(1), d.end(1)), word=None, source=(d.start(2), d.end(2)), how="dash",
                   source_words=name.split(), head_is_name=True)
 
 
@@ -310,14 +348,9 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
     names = ArticleNames(text)
     for n, d in enumerate(drafts, start=1):
         d.qid = f"q{n}"
-    containers = [d for d in drafts if d.kind in ("direct", "block")]
     quotes: list[Quote] = []
     for d in drafts:
-        parent = None
-        anchor = d.hit.cue[0] if d.hit else d.start
-        for c in containers:
-            if c is not d and c.start <= anchor < c.end and c.start <= d.start and d.end <= c.end + 1:
-                parent = c
+        parent = d.parent
         speaker: Speaker | None = None
         cue: Cue | None = None
         if d.label:
@@ -337,15 +370,20 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
                     names.resolve(speaker, d.hit.head_is_name, words)
             cue = Cue(text[d.hit.cue[0]:d.hit.cue[1]], *d.hit.cue)
             d.question = d.question or bool(d.hit.word and d.hit.word.question)
-        elif d.context_of is not None and d.context_of.speaker is not None:
-            src = d.context_of
-            p = src.speaker
-            speaker = Speaker(mention=p.mention, start=p.start, end=p.end, name=p.name,
-                              via="context", entity=p.entity)
-            # the cue that introduced the speaker introduces the continuation too
-            head = src
+        elif d.context_of is not None:
+            # the speaker (and cue) of the quote this one continues; that quote may itself continue
+            # another, or have been dropped by the confidence model while its cue still stands
+            head = d.context_of
             while head.hit is None and head.context_of is not None:
                 head = head.context_of
+            p = head.speaker
+            if p is None and head.hit is not None:
+                p = _speaker_from(text, head.hit)
+                if p is not None:
+                    names.resolve(p, head.hit.head_is_name, head.hit.source_words)
+            if p is not None:
+                speaker = Speaker(mention=p.mention, start=p.start, end=p.end, name=p.name,
+                                  via="context", entity=p.entity)
             if head.hit:
                 cue = Cue(text[head.hit.cue[0]:head.hit.cue[1]], *head.hit.cue)
         d.speaker = speaker
@@ -355,7 +393,8 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
                 ent.mentions.append((speaker.start, speaker.end))
         quotes.append(Quote(id=d.qid, kind=d.kind, text=text[d.start:d.end], start=d.start, end=d.end,  # type: ignore[arg-type]
                             speaker=speaker, cue=cue, question=d.question,
-                            parent=parent.qid if parent else None))
+                            parent=parent.qid if parent else None, confidence=d.confidence,
+                            features=d.features))
     return Result(article=article, quotes=quotes, entities=names.finish())
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 MIN_COUNT = 4
-MIN_RATIO = 0.25
+MIN_RATIO = 0.10
 OUT = Path(__file__).with_name("cues_learned.txt")
 _WORD = re.compile(r"[A-Za-z’'-]+")
 

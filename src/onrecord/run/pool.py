@@ -41,11 +41,11 @@ def _one(extractor, art: Article) -> Result | InputError:
         return InputError(path, f"analysis failed ({type(e).__name__}: {e})", int(line) if line else None)
 
 
-def _init_worker() -> None:
+def _init_worker(keep_all: bool = False) -> None:
     global _worker_extractor
     from onrecord.analyze.engine import Extractor
 
-    _worker_extractor = Extractor()
+    _worker_extractor = Extractor(keep_all=keep_all)
 
 
 def _work(group: list[Item]) -> list[Result | InputError]:
@@ -65,18 +65,25 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH) -> Iterator[Result | InputError]:
-    """Analyse every Article in ``items``; InputErrors pass through in their place."""
+def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH,
+        keep_all: bool = False) -> Iterator[Result | InputError]:
+    """Analyse every Article in ``items``; InputErrors pass through in their place. ``keep_all`` keeps
+    the candidates the confidence model rejects (see Extractor)."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1:
         from onrecord.analyze.engine import Extractor
 
-        extractor = Extractor()
+        extractor = Extractor(keep_all=keep_all)
         for group in _groups(items, batch):
             yield from _analyse(extractor, group)
         return
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker) as pool:
+    fork = "fork" in mp.get_all_start_methods()
+    if fork:
+        # load once here: a broken install fails now, in this process, with one clear message (a failing
+        # pool initializer would be restarted forever), and the workers share the loaded model
+        _init_worker(keep_all)
+    ctx = mp.get_context("fork" if fork else "spawn")
+    with ctx.Pool(jobs, initializer=None if fork else _init_worker, initargs=(keep_all,)) as pool:
         inflight: deque = deque()
         for group in _groups(items, batch):
             if all(isinstance(x, InputError) for x in group) and not inflight:
