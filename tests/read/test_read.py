@@ -80,3 +80,18 @@ def test_html_body_title_and_date(tmp_path):
     assert art.title == "Harbour plan approved"
     assert art.date == "2025-06-03"
     assert "We are delighted" in art.text and "Copyright" not in art.text
+
+
+def test_jsonl_is_read_line_by_line_and_a_bad_line_costs_only_itself(tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(b'{"id": "a", "text": "One."}\n{"id": "b", "text": "caf\xe9"}\n{"id": "c", "text": "Three."}\n')
+    items = read(f)
+    assert [getattr(x, "id", None) for x in items] == ["a", None, "c"]
+    assert isinstance(items[1], InputError) and items[1].line == 2 and "not UTF-8" in str(items[1])
+
+
+def test_broken_gzip_is_an_error(tmp_path):
+    f = tmp_path / "broken.jsonl.gz"
+    f.write_bytes(b"not gzip at all")
+    (err,) = read(f)
+    assert isinstance(err, InputError) and "gzip" in str(err)

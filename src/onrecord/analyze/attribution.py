@@ -60,7 +60,7 @@ def _subject(v, depth: int = 0):
     if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head is not v \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)
-    if v.dep_ == "relcl":
+    if v.dep_ in {"relcl", "acl"}:  # "Stein, who said ..." / "a statement saying ...", "ads calling ..."
         return v.head
     return None
 

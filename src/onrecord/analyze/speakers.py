@@ -23,6 +23,7 @@ _DETS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her"
 _MODIFIERS = {"former", "then", "current", "new", "acting", "interim", "outgoing", "incoming", "late",
               "top", "senior", "chief", "deputy", "another", "other", "one", "two", "several", "many"}
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
+_PARTICLES = {"of", "de", "van", "von", "al", "bin"}  # inside names: "Secretary of State", "Ursula von der Leyen"
 # Capitalised words that start sentences or name things but are never a person's name.
 _NOT_NAMES = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "In", "On", "At", "But", "And",
               "If", "As", "For", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "When",
@@ -59,35 +60,36 @@ def parse_name(words: list[str]) -> ParsedName:
     i = 0
     lowered = [w.lower().strip(",") for w in ws]
     while i < len(ws):
-        for t in titles():
-            n = len(t)
-            if tuple(lowered[i:i + n]) == t and i + n < len(ws) + 1:
-                if i + n == len(ws) and i > 0 and found_titles == [] and not _looks_org(ws[:i]):
-                    # "Stein spokeswoman" without a name after it: no name here
-                    pass
-                found_titles.append(" ".join(ws[i:i + n]))
-                if not found_titles[:-1]:
-                    orgs = [w for w in ws[name_start:i] if w[:1].isupper()]
-                name_start = i + n
-                i += n
-                break
-        else:
+        n = _title_at(lowered, i)
+        if not n:
             i += 1
             continue
+        if not found_titles:
+            orgs = [w for w in ws[name_start:i] if w[:1].isupper()]  # "NATO" in "NATO Secretary General"
+        found_titles.append(" ".join(ws[i:i + n]))
+        name_start = i = i + n
     rest = ws[name_start:]
     # the name is the trailing run of capitalised words
     j = len(rest)
     while j > 0 and (rest[j - 1][:1].isupper() or rest[j - 1].lower() in _SUFFIXES
-                     or (rest[j - 1] in {"of", "de", "van", "von", "al", "bin"} and j < len(rest))):
+                     or (rest[j - 1] in _PARTICLES and j < len(rest))):
         j -= 1
     name_words = [w for w in rest[j:] if w not in _NOT_NAMES or len(rest[j:]) > 1]
-    while name_words and name_words[0] in {"of", "de", "van", "von", "al", "bin"}:
+    while name_words and name_words[0] in _PARTICLES:
         name_words = name_words[1:]
     name = " ".join(name_words) or None
     is_org = bool(name) and _looks_org(name_words)
     if name and not found_titles and not is_org and j > 0:
         orgs = [w for w in rest[:j] if w[:1].isupper()]
     return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
+
+
+def _title_at(lowered: list[str], i: int) -> int:
+    """Length in words of the longest title starting at word i, or 0."""
+    for t in titles():  # longest first
+        if tuple(lowered[i:i + len(t)]) == t:
+            return len(t)
+    return 0
 
 
 def _pretty_title(t: str) -> str:

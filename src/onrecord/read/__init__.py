@@ -7,6 +7,7 @@ stream, so one broken file never costs the rest of a batch.
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -53,15 +54,43 @@ def read_source(name: str, data: bytes) -> Iterator[Article | InputError]:
                 raise InputError(name, f"not a readable gzip file ({e})") from None
         if not data.strip():
             raise InputError(name, "empty file")
-        raw = _decode(data, name)
         if kind in (".jsonl", ".jsonl.gz"):
-            yield from parse_jsonl(raw.splitlines(), name)
-        elif kind in (".html", ".htm"):
+            yield from parse_jsonl(data.splitlines(), name)
+            return
+        raw = _decode(data, name)
+        if kind in (".html", ".htm"):
             yield parse_html(raw, name)
         else:
             yield parse_text(raw, name)
     except InputError as e:
         yield e
+
+
+def _read_jsonl_file(path: str, gz: bool) -> Iterator[Article | InputError]:
+    """A JSON Lines file, streamed line by line: the corpus is never held in memory."""
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:  # noqa: SIM115
+            empty = True
+            for item in parse_jsonl(fh, path):
+                empty = False
+                yield item
+            if empty:
+                yield InputError(path, "empty file")
+    except (OSError, EOFError) as e:
+        yield InputError(path, f"not a readable {'gzip ' if gz else ''}file ({e})")
+
+
+def _read_file(path: str) -> Iterator[Article | InputError]:
+    kind = _kind(path)
+    if kind in (".jsonl", ".jsonl.gz"):
+        yield from _read_jsonl_file(path, kind == ".jsonl.gz")
+        return
+    # one article per file: refuse a file far over the article limit before reading it
+    if os.path.getsize(path) > 4 * MAX_ARTICLE_CHARS:
+        yield InputError(path, f"file too large for one article ({os.path.getsize(path):,} bytes; "
+                               f"the limit is {MAX_ARTICLE_CHARS:,} characters)")
+        return
+    yield from read_source(path, Path(path).read_bytes())
 
 
 def _expand(paths: Iterable[str]) -> Iterator[str]:
@@ -83,24 +112,22 @@ def iter_articles(paths: Iterable[str]) -> Iterator[Article | InputError]:
     """
     for p in _expand(paths):
         if p == "-":
-            data = sys.stdin.buffer.read()
-            name = "<stdin>.jsonl" if data.lstrip()[:1] == b"{" else "<stdin>"
-            for item in read_source(name, data):
-                if isinstance(item, InputError) and item.path == name:
-                    item.path = "<stdin>"
-                if isinstance(item, Article) and item.source and item.source.startswith(name):
-                    item.source = "<stdin>" + item.source[len(name):]
-                yield item
+            yield from _read_stdin()
             continue
-        try:
-            data = Path(p).read_bytes()
-        except FileNotFoundError:
+        if not os.path.exists(p):
             yield InputError(p, "no such file or directory")
             continue
-        except IsADirectoryError:
-            yield InputError(p, "is a directory")
-            continue
+        try:
+            yield from _read_file(p)
         except OSError as e:
             yield InputError(p, f"cannot read ({e.strerror or e})")
-            continue
-        yield from read_source(p, data)
+
+
+def _read_stdin() -> Iterator[Article | InputError]:
+    """JSON Lines (streamed) when stdin starts with "{", else one plain-text article."""
+    stream = sys.stdin.buffer
+    head = stream.readline()
+    if head.lstrip()[:1] == b"{":
+        yield from parse_jsonl(itertools.chain([head], stream), "<stdin>")
+    else:
+        yield from read_source("<stdin>", head + stream.read())

@@ -12,9 +12,19 @@ from onrecord.types import Article
 _OPTIONAL = ("id", "date", "title", "url")
 
 
-def parse_jsonl(lines: Iterable[str], path: str) -> Iterator[Article | InputError]:
-    """Yield one Article per line, or an InputError naming the line; never stops at a bad line."""
+def parse_jsonl(lines: Iterable[str | bytes], path: str) -> Iterator[Article | InputError]:
+    """Yield one Article per line, or an InputError naming the line; never stops at a bad line.
+    ``lines`` may be bytes (a file read line by line): each line is decoded on its own."""
     for n, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            if n == 1 and b"\x00" in line:
+                yield InputError(path, "binary file, not JSON Lines")
+                return
+            try:
+                line = line.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                yield InputError(path, f"not UTF-8 text (undecodable byte at column {e.start + 1})", n)
+                continue
         if not line.strip():
             continue
         try:
