@@ -86,11 +86,19 @@ def test_questions_are_marked(find):
 
 def test_nested_attribution_links_to_enclosing_quote(find):
     r = find("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
-             "We are ready. As the governor said, every town will get help before winter.")
-    outer = quote_with(r, "We are ready")
+             "We discussed the repairs. As the governor said, every town will get help before winter.")
+    outer = quote_with(r, "We discussed the repairs")
     inner = quote_with(r, "every town will get help")
     assert inner.parent == outer.id
     assert inner.speaker.mention == "the governor"
+    # the quoted speaker's own voice ("we discussed", "I think") is not a nested attribution
+    assert [q.id for q in r.quotes if q.parent] == [inner.id]
+
+
+def test_first_person_inside_a_quotation_keeps_the_quotation(find):
+    r = find("“We have a duty to finish the bridge,” said Mayor Jon Ruiz. “I think we will open it in May.”")
+    assert [q.kind for q in r.quotes] == ["direct", "direct"]
+    assert all(q.speaker.name == "Jon Ruiz" for q in r.quotes)
 
 
 def test_speaker_resolution_name_pronoun_title_context(find):

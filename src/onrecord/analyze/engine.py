@@ -166,11 +166,8 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
 
     for hit in hits:
         if inside_marks(hit.cue[0]):
-            # a cue inside a quotation never takes the quotation over. It is a nested attribution when it
-            # reports someone else through a speech verb ("as the secretary general said, ..."); "I think"
-            # or "you know" inside a quote is the quoted speaker's own voice, not a new attribution.
-            if hit.content and hit.source and hit.word is not None and not hit.word.weak \
-                    and text[hit.source[0]:hit.source[1]].lower() not in PRONOUNS_FIRST | PRONOUNS_SECOND:
+            # a cue inside a quotation never takes the quotation over: at most it is nested in it
+            if hit.content and _reports_someone_else(text, hit):
                 drafts.append(_Draft("indirect", *hit.content, hit, how=hit.how))
             continue
         if hit.content:
@@ -209,9 +206,11 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
         bisect.insort(drafts, d, key=lambda x: x.start)
         used.add(i)
 
-    drafts = _dedupe(_cut_at_other_attributions(text, drafts))
+    drafts = _cut_at_other_attributions(text, drafts)
+    # nested attributions first, so that deduplication never lets one replace the quote it stands in
     _link_parents(drafts)
-    drafts = _judge(text, drafts, keep_all)
+    drafts = [d for d in drafts if d.parent is None or (d.hit is not None and _reports_someone_else(text, d.hit))]
+    drafts = _judge(text, _dedupe(drafts), keep_all)
     return _finish(article, drafts)
 
 
@@ -223,6 +222,15 @@ def _link_parents(drafts: list[_Draft]) -> None:
         for c in containers:
             if c is not d and c.start <= anchor < c.end and c.start <= d.start and d.end <= c.end + 1:
                 d.parent = c
+
+
+def _reports_someone_else(text: str, hit: CueHit) -> bool:
+    """Whether a cue inside a quote starts a nested attribution: "as the secretary general said, ..."
+    inside Blinken's answer does; "I think", "we discussed" or "you know" is the quoted speaker's own
+    voice. Used for cues inside quotation marks and for attributions nested in block quotes alike."""
+    if hit.source is None or (hit.word is not None and hit.word.weak):
+        return False
+    return text[hit.source[0]:hit.source[1]].lower() not in PRONOUNS_FIRST | PRONOUNS_SECOND
 
 
 def _judge(text: str, drafts: list[_Draft], keep_all: bool) -> list[_Draft]:

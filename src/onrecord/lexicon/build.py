@@ -18,6 +18,12 @@ MIN_COUNT = 4
 MIN_RATIO = 0.10
 OUT = Path(__file__).with_name("cues_learned.txt")
 _WORD = re.compile(r"[A-Za-z’'-]+")
+# words that open a cue without being it: "has said", "also told", "would not say", "reportedly wrote"
+_NOT_THE_CUE = {"has", "have", "had", "having", "is", "was", "are", "were", "be", "been", "being", "am",
+                "will", "would", "could", "should", "can", "may", "might", "must", "shall", "do", "does",
+                "did", "not", "never", "also", "then", "later", "again", "still", "just", "only", "even",
+                "already", "reportedly", "publicly", "privately", "repeatedly", "openly", "initially",
+                "officially", "previously", "recently", "once", "first", "and", "but", "or", "to", "who"}
 
 
 def learn(path: str) -> list[tuple[str, int, int]]:
@@ -32,9 +38,10 @@ def learn(path: str) -> list[tuple[str, int, int]]:
                 if not a.get("cue"):
                     continue
                 s, e = min(a["cue"])
-                words = _WORD.findall(text[s:e])
+                words = [w.lower() for w in _WORD.findall(text[s:e])]
+                words = [w for w in words if w not in _NOT_THE_CUE and not w.endswith("ly")]
                 if words:
-                    cue[words[0].lower()] += 1
+                    cue[words[0]] += 1
     keep = [(w, n, occ[w]) for w, n in cue.items()
             if n >= MIN_COUNT and occ[w] and n / occ[w] >= MIN_RATIO and len(w) > 2]
     return sorted(keep, key=lambda x: (-x[1], x[0]))
