@@ -9,7 +9,10 @@ The work, in order:
    the speaker of the quote before it (a quote split around its cue, a paragraph that continues a quote);
    a cue ending in a colon introduces the next paragraph as a block quote; transcript turns
    ("SECRETARY BLINKEN: ...") are block quotes of their label;
-4. speakers are resolved to names (speakers.py) in text order, so "he" finds the person named before.
+4. nested attributions are linked to the quote they stand in, kept only when they report someone else;
+5. every candidate gets a confidence from a model trained on annotated news (confidence.py), and the
+   unlikely ones are dropped;
+6. speakers are resolved to names (speakers.py) in text order, so "he" finds the person named before.
 """
 
 from __future__ import annotations
@@ -344,21 +347,24 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     return out
 
 
-def _speaker_from(text: str, hit: CueHit) -> Speaker | None:
-    if not hit.source:
-        return None
-    s, e = hit.source
-    return Speaker(mention=text[s:e], start=s, end=e)
+def _cue_of(text: str, hit: CueHit) -> Cue:
+    return Cue(text[hit.cue[0]:hit.cue[1]], *hit.cue)
 
 
 def _finish(article: Article, drafts: list[_Draft]) -> Result:
     text = article.text
     names = ArticleNames(text)
+
+    def speaker_of(hit: CueHit) -> Speaker | None:
+        if not hit.source:
+            return None
+        s, e = hit.source
+        return names.resolve(Speaker(mention=text[s:e], start=s, end=e), hit.head_is_name, hit.source_words)
+
     for n, d in enumerate(drafts, start=1):
         d.qid = f"q{n}"
     quotes: list[Quote] = []
     for d in drafts:
-        parent = d.parent
         speaker: Speaker | None = None
         cue: Cue | None = None
         if d.label:
@@ -368,15 +374,8 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
             if label.strip() != "Q":
                 names.resolve(speaker, True, [w.capitalize() if w.isupper() else w for w in label.split()])
         elif d.hit:
-            speaker = _speaker_from(text, d.hit)
-            if speaker is not None:
-                words = d.hit.source_words
-                if parent is not None and speaker.mention.lower() in PRONOUNS_FIRST and parent.speaker:
-                    p = parent.speaker
-                    speaker.name, speaker.entity, speaker.via = p.name, p.entity, "pronoun" if p.name else None
-                else:
-                    names.resolve(speaker, d.hit.head_is_name, words)
-            cue = Cue(text[d.hit.cue[0]:d.hit.cue[1]], *d.hit.cue)
+            speaker = speaker_of(d.hit)
+            cue = _cue_of(text, d.hit)
             d.question = d.question or bool(d.hit.word and d.hit.word.question)
         elif d.context_of is not None:
             # the speaker (and cue) of the quote this one continues; that quote may itself continue
@@ -384,16 +383,12 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
             head = d.context_of
             while head.hit is None and head.context_of is not None:
                 head = head.context_of
-            p = head.speaker
-            if p is None and head.hit is not None:
-                p = _speaker_from(text, head.hit)
-                if p is not None:
-                    names.resolve(p, head.hit.head_is_name, head.hit.source_words)
+            p = head.speaker or (speaker_of(head.hit) if head.hit else None)
             if p is not None:
                 speaker = Speaker(mention=p.mention, start=p.start, end=p.end, name=p.name,
                                   via="context", entity=p.entity)
             if head.hit:
-                cue = Cue(text[head.hit.cue[0]:head.hit.cue[1]], *head.hit.cue)
+                cue = _cue_of(text, head.hit)
         d.speaker = speaker
         if speaker is not None and speaker.entity:
             ent = next(x for x in names.entities.values() if x.id == speaker.entity)
@@ -401,7 +396,7 @@ def _finish(article: Article, drafts: list[_Draft]) -> Result:
                 ent.mentions.append((speaker.start, speaker.end))
         quotes.append(Quote(id=d.qid, kind=d.kind, text=text[d.start:d.end], start=d.start, end=d.end,  # type: ignore[arg-type]
                             speaker=speaker, cue=cue, question=d.question,
-                            parent=parent.qid if parent else None, confidence=d.confidence,
+                            parent=d.parent.qid if d.parent else None, confidence=d.confidence,
                             features=d.features))
     return Result(article=article, quotes=quotes, entities=names.finish())
 
