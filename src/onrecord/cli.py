@@ -50,7 +50,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from onrecord.read import iter_articles
     from onrecord.run.pool import run
 
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    except OSError as e:
+        raise OnrecordError(f"cannot write {args.output}: {e.strerror or e}") from None
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writer = Writer(fmt, out)
     skipped = articles = quotes = 0
@@ -120,8 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except BrokenPipeError:
-        return 0
+    except OSError as e:  # disk full, permissions, ... on our own output
+        if isinstance(e, BrokenPipeError):
+            return 0
+        _error(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}")
+        return 2
 
 
 if __name__ == "__main__":

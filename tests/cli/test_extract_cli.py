@@ -87,6 +87,12 @@ def test_table_output_and_jobs_give_the_same_quotes(sample_json):
     assert [o["quotes"] for o in objs] == [sample_json["quotes"]] * 2
 
 
+def test_unwritable_output_is_one_line(tmp_path):
+    p = onrecord("extract", SAMPLE, "-o", tmp_path / "missing" / "out.jsonl", "-j", "1")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "cannot write" in p.stderr
+
+
 def test_usage_errors():
     assert onrecord("extract").returncode == 2
     p = onrecord("extract", SAMPLE, "--jobs", "0")
