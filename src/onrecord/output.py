@@ -52,8 +52,9 @@ class Writer:
         a = result.article
         title = " · ".join(x for x in (a.id or a.source, a.date, a.title) if x)
         table = Table(title=title or None, show_lines=True, expand=True)
+        table.add_column("id", no_wrap=True, style="dim")
         table.add_column("speaker", ratio=2, min_width=12)
-        table.add_column("cue", ratio=1, min_width=6)
+        table.add_column("cue", overflow="fold")  # cues are short: sized to fit them
         table.add_column("quote", ratio=6)
         table.add_column("kind", no_wrap=True, min_width=8)
         for q in result.quotes:
@@ -63,10 +64,10 @@ class Writer:
                 who = sp.name or sp.mention
                 if sp.name and sp.mention != sp.name:
                     who += f"\n[dim]{sp.mention} ({sp.via})[/dim]"
-            kind = q.kind + (", question" if q.question else "") + (f"\nin {q.parent}" if q.parent else "")
-            table.add_row(who, q.cue.text if q.cue else "—", q.text, kind)
+            kind = q.kind + ("\nquestion" if q.question else "") + (f"\nin {q.parent}" if q.parent else "")
+            table.add_row(q.id, who, q.cue.text if q.cue else "—", q.text, kind)
         if not result.quotes:
-            table.add_row("—", "—", "[dim]no quotes found[/dim]", "")
+            table.add_row("", "—", "—", "[dim]no quotes found[/dim]", "")
         self._console.print(table)  # type: ignore[union-attr]
 
     def close(self) -> None:
