@@ -53,9 +53,9 @@ class Writer:
         title = " · ".join(x for x in (a.id or a.source, a.date, a.title) if x)
         table = Table(title=title or None, show_lines=True, expand=True)
         table.add_column("id", no_wrap=True, style="dim")
-        table.add_column("speaker", ratio=2, min_width=12)
+        table.add_column("speaker", min_width=16, max_width=24)
         table.add_column("cue", overflow="fold")  # cues are short: sized to fit them
-        table.add_column("quote", ratio=6)
+        table.add_column("quote", ratio=1)
         table.add_column("kind", no_wrap=True, min_width=8)
         for q in result.quotes:
             sp = q.speaker
