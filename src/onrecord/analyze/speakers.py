@@ -17,6 +17,7 @@ from onrecord.types import Entity, Speaker
 PRONOUNS_PERSON = {"he", "she", "him", "her"}
 PRONOUNS_FIRST = {"i", "we", "me", "us"}
 PRONOUNS_SECOND = {"you"}
+HONORIFICS = {"mr.", "mrs.", "ms.", "miss", "sir", "dame", "lord", "lady"}
 PRONOUNS_OTHER = {"they", "it", "them", "who", "which", "that", "this", "you", "one", "someone",
                   "everyone", "nobody", "some", "many", "others", "both", "all"}
 _DETS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her", "their", "its"}
@@ -29,7 +30,13 @@ _NOT_NAMES = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "In", "On"
               "If", "As", "For", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "When",
               "While", "After", "Before", "Mr", "Mr.", "Mrs.", "Ms.", "Monday", "Tuesday", "Wednesday",
               "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
-              "June", "July", "August", "September", "October", "November", "December", "Q"}
+              "June", "July", "August", "September", "October", "November", "December", "Q",
+              # words that open sentences: "What Mr. Obama said", "So Trump told them"
+              "What", "Why", "How", "Where", "Who", "So", "Now", "Yet", "Still", "Also", "Even", "Then", "Here",
+              "There", "Today", "Yesterday", "Tomorrow", "Last", "Next", "Meanwhile", "However", "Although",
+              "Though", "Since", "Because", "Until", "Under", "Over", "With", "Without", "From", "To", "By",
+              "Of", "Like", "Unlike", "Asked", "Speaking", "According", "Unless", "Once", "Only", "Not",
+              "No", "Yes", "Or", "Nor", "Both", "Each", "Every", "All", "Some", "Many", "Most", "Several"}
 # a capitalised word; a dot belongs to it only in short abbreviations (Sen., Gov., Jr.), so a sequence
 # never runs over a sentence end; words are separated by spaces only, never by a line break
 _WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*)"
@@ -51,7 +58,8 @@ class ParsedName:
 def parse_name(words: list[str]) -> ParsedName:
     """Split capitalised words like "NATO Secretary General Jens Stoltenberg" into orgs, titles and name."""
     ws = [w for w in words if w]
-    while ws and ws[0].lower() in _DETS | _MODIFIERS:
+    # "For Trump, ...", "But Obama said": a capitalised sentence opener is not part of any name
+    while ws and (ws[0].lower() in _DETS | _MODIFIERS or (ws[0] in _NOT_NAMES and len(ws) > 1)):
         ws = ws[1:]
     ws = [w[:-2] if w.endswith(("’s", "'s")) and i < len(ws) - 1 else w for i, w in enumerate(ws)]
     found_titles: list[str] = []
@@ -203,6 +211,8 @@ class ArticleNames:
 
     def _add_titles(self, ent: Entity, parsed: ParsedName) -> None:
         for t in parsed.titles:
+            if t.lower() in HONORIFICS:
+                continue  # "Mr." helps to find a name; it is not a title worth recording
             if t.lower() not in {x.lower() for x in ent.titles}:
                 ent.titles.append(t)
         for o in parsed.orgs:
