@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--errors", action="store_true", help="list misses, false hits and wrong speakers")
     ev.add_argument("--format", "-f", choices=("table", "json"), default="table")
     ev.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+
+    from onrecord.corpus_cli import add_commands
+
+    add_commands(sub)
     return p
 
 
@@ -107,7 +111,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "evaluate": cmd_evaluate}
+def _commands() -> dict:
+    from onrecord.corpus_cli import COMMANDS as CORPUS
+
+    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error("--jobs must be at least 1")
         return 2
     try:
-        return COMMANDS[args.command](args)
+        return _commands()[args.command](args)
     except OnrecordError as e:
         _error(str(e))
         return 2

@@ -1,0 +1,1 @@
+"""The corpus: an embedded SQLite store, ingest, identity across articles, queries."""

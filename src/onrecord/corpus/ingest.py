@@ -1,0 +1,116 @@
+"""Articles in, rows in the corpus database out.
+
+Nothing lost, nothing twice: an article is identified by the sha256 of its text, so ingesting the same
+files again adds nothing (and does not analyse them again). Results are written in batches, each in one
+transaction; an ingest killed at any moment leaves the database as it was after the last whole batch,
+and running the same command again finishes the job with the result of one uninterrupted run.
+Unreadable inputs are kept in the ``input_errors`` table as well as reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from onrecord.corpus.identity import record_titles, speaker_id
+from onrecord.corpus.store import Store
+from onrecord.errors import InputError
+from onrecord.read import iter_articles
+from onrecord.run.pool import run
+from onrecord.types import Article, Result
+
+BATCH = 32
+
+
+def article_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Summary:
+    added: int = 0  # new articles stored
+    already: int = 0  # articles the database had
+    quotes: int = 0
+    errors: list[InputError] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def ingest(paths: Iterable[str], store: Store, jobs: int | None = None, batch: int = BATCH,
+           on_progress: Callable[[Summary], None] | None = None) -> Summary:
+    summary = Summary()
+    t0 = time.perf_counter()
+    pending: list[Result | InputError] = []
+    for item in run(_new_only(iter_articles(paths), store, summary), jobs=jobs):
+        pending.append(item)
+        if len(pending) >= batch:
+            _write(store, pending, summary)
+            pending = []
+            if on_progress:
+                on_progress(summary)
+    if pending:
+        _write(store, pending, summary)
+    summary.seconds = time.perf_counter() - t0
+    if on_progress:
+        on_progress(summary)
+    return summary
+
+
+def _new_only(items: Iterable[Article | InputError], store: Store, summary: Summary
+              ) -> Iterator[Article | InputError]:
+    """Articles the database does not have yet (once each, even if an input repeats one)."""
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, Article):
+            h = article_hash(item.text)
+            if h in seen or store.db.execute("SELECT 1 FROM articles WHERE hash = ?", (h,)).fetchone():
+                summary.already += 1
+                continue
+            seen.add(h)
+        yield item
+
+
+def _write(store: Store, items: list[Result | InputError], summary: Summary) -> None:
+    with store.transaction() as db:
+        for item in items:
+            if isinstance(item, InputError):
+                db.execute("INSERT OR IGNORE INTO input_errors(path, line, reason) VALUES (?, ?, ?)",
+                           (item.path, item.line, item.reason))
+                summary.errors.append(item)
+            else:
+                summary.quotes += _write_result(db, item)
+                summary.added += 1
+
+
+def _write_result(db: sqlite3.Connection, r: Result) -> int:
+    a = r.article
+    cur = db.execute(
+        "INSERT OR IGNORE INTO articles(hash, ext_id, url, date, title, source, text) VALUES (?,?,?,?,?,?,?)",
+        (article_hash(a.text), a.id, a.url, a.date, a.title, a.source, a.text))
+    if cur.rowcount == 0:
+        return 0
+    article_id = cur.lastrowid
+    entities = {e.id: e for e in r.entities}
+    ids: dict[str, int | None] = {}  # entity id in the article -> speaker id in the corpus
+    for q in r.quotes:
+        sp = q.speaker
+        sid = None
+        if sp is not None and sp.name:
+            ent = entities.get(sp.entity or "")
+            key = sp.entity or sp.name
+            if key not in ids:
+                ids[key] = speaker_id(db, sp.name, ent.type if ent else "PERSON")
+                if ent is not None:
+                    record_titles(db, ids[key], ent, a.date)
+            sid = ids[key]
+        db.execute(
+            "INSERT INTO quotes(article_id, qid, kind, question, text, start, \"end\", speaker_id,"
+            " speaker_mention, speaker_start, speaker_end, via, cue, cue_start, cue_end, parent_qid, confidence)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (article_id, q.id, q.kind, int(q.question), q.text, q.start, q.end, sid,
+             sp.mention if sp else None, sp.start if sp else None, sp.end if sp else None,
+             sp.via if sp else None, q.cue.text if q.cue else None, q.cue.start if q.cue else None,
+             q.cue.end if q.cue else None, q.parent, q.confidence))
+    return len(r.quotes)

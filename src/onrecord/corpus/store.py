@@ -1,0 +1,159 @@
+"""The corpus database: plain SQLite (FTS5 included), schema versioned with migrations.
+
+Open it with anything that reads SQLite (the sqlite3 shell, pandas, Datasette); docs/schema.md describes
+every table. ``PRAGMA user_version`` holds the schema version; ``Store`` applies the migrations a file
+lacks when it opens it, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from onrecord.errors import OnrecordError
+
+DEFAULT_DB = "onrecord.db"
+
+# Each entry upgrades the schema by one version; never edit one that has shipped, add a new one.
+MIGRATIONS: list[str] = [
+    # 1: articles, speakers, quotes, full-text search over quotes, bad inputs
+    """
+    CREATE TABLE articles (
+        id          INTEGER PRIMARY KEY,
+        hash        TEXT NOT NULL UNIQUE,      -- sha256 of the text: the article's identity
+        ext_id      TEXT,                      -- the input's own id, when given
+        url         TEXT,
+        date        TEXT,                      -- YYYY-MM-DD
+        title       TEXT,
+        source      TEXT,                      -- file (and line) it was read from
+        text        TEXT NOT NULL,
+        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX articles_ext_id ON articles(ext_id);
+    CREATE INDEX articles_date ON articles(date);
+
+    CREATE TABLE speakers (
+        id    INTEGER PRIMARY KEY,
+        name  TEXT NOT NULL,                   -- canonical full name: "Antony Blinken"
+        key   TEXT NOT NULL UNIQUE,            -- lower-cased name, how articles find the speaker
+        type  TEXT NOT NULL                    -- PERSON or ORG
+    );
+
+    CREATE TABLE speaker_titles (
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id),
+        title      TEXT NOT NULL,
+        org        TEXT NOT NULL DEFAULT '',
+        first_date TEXT,                       -- earliest article date with this title
+        last_date  TEXT,
+        PRIMARY KEY (speaker_id, title, org)
+    );
+
+    CREATE TABLE quotes (
+        id              INTEGER PRIMARY KEY,
+        article_id      INTEGER NOT NULL REFERENCES articles(id),
+        qid             TEXT NOT NULL,         -- q1, q2, ... within the article
+        kind            TEXT NOT NULL,         -- direct, block, indirect, mixed
+        question        INTEGER NOT NULL,
+        text            TEXT NOT NULL,
+        start           INTEGER NOT NULL,      -- offsets into articles.text
+        "end"           INTEGER NOT NULL,
+        speaker_id      INTEGER REFERENCES speakers(id),
+        speaker_mention TEXT,
+        speaker_start   INTEGER,
+        speaker_end     INTEGER,
+        via             TEXT,                  -- name, pronoun, title, context
+        cue             TEXT,
+        cue_start       INTEGER,
+        cue_end         INTEGER,
+        parent_qid      TEXT,
+        confidence      REAL,
+        UNIQUE (article_id, qid)
+    );
+    CREATE INDEX quotes_speaker ON quotes(speaker_id);
+
+    CREATE VIRTUAL TABLE quotes_fts USING fts5(text, content='quotes', content_rowid='id');
+    CREATE TRIGGER quotes_ai AFTER INSERT ON quotes BEGIN
+        INSERT INTO quotes_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER quotes_ad AFTER DELETE ON quotes BEGIN
+        INSERT INTO quotes_fts(quotes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+
+    CREATE TABLE input_errors (
+        id      INTEGER PRIMARY KEY,
+        path    TEXT NOT NULL,
+        line    INTEGER,
+        reason  TEXT NOT NULL,
+        seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        UNIQUE (path, line, reason)
+    );
+    """,
+]
+
+
+class Store:
+    """One corpus database file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # transactions are explicit
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise OnrecordError(f"{self.path}: not an onrecord database ({e})") from None
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > len(MIGRATIONS):
+            raise OnrecordError(f"{self.path}: made by a newer onrecord (schema {current}); upgrade onrecord")
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a kill mid-way leaves the database as it was before."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (triggers hold semicolons of their own)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf.strip()
+            buf = ""
+    if buf.strip():
+        yield buf.strip()

@@ -1,0 +1,172 @@
+"""The corpus commands: ingest, search, speakers, timeline, show, export (wired up in cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any
+
+from onrecord.corpus.store import DEFAULT_DB
+
+
+def add_commands(sub) -> None:
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", default=DEFAULT_DB, help=f"the corpus database (default: {DEFAULT_DB})")
+        return p
+
+    def with_format(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--format", "-f", choices=("table", "json", "csv"), default=None,
+                       help="output format (default: table on a terminal, json otherwise)")
+        return p
+
+    p = with_db(sub.add_parser("ingest", help="extract articles into the corpus database",
+                               description="Extract every article into an SQLite database. Articles the "
+                                           "database already has are skipped; a killed run can be re-run."))
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+
+    p = with_format(with_db(sub.add_parser("search", help="full-text search over quotes")))
+    p.add_argument("text")
+    p.add_argument("--speaker")
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--until", metavar="YYYY-MM-DD")
+    p.add_argument("--kind", choices=("direct", "block", "indirect", "mixed"))
+    p.add_argument("--limit", type=int, default=20)
+
+    p = with_format(with_db(sub.add_parser("speakers", help="who is quoted most")))
+    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--until", metavar="YYYY-MM-DD")
+
+    p = with_format(with_db(sub.add_parser("timeline", help="one speaker's quotes in date order")))
+    p.add_argument("name")
+    p.add_argument("--about", metavar="TEXT", help="only quotes matching this text")
+
+    p = with_db(sub.add_parser("show", help="one article with its quotes and speakers"))
+    p.add_argument("article", metavar="ARTICLE_ID", help="the input's id, or the database id")
+    p.add_argument("--format", "-f", choices=("table", "json"), default=None)
+
+    p = with_db(sub.add_parser("export", help="everything, for pandas, DuckDB or Spark"))
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--format", "-f", choices=("jsonl", "csv"), required=True,
+                   help="jsonl: one article per line in extract's JSON form; csv: one quote per row")
+
+
+def _open(args: argparse.Namespace, must_exist: bool = True):
+    from pathlib import Path
+
+    from onrecord.corpus.store import Store
+    from onrecord.errors import OnrecordError
+
+    if must_exist and not Path(args.db).exists():
+        raise OnrecordError(f"{args.db}: no such database; create it with `onrecord ingest PATH --db {args.db}`")
+    return Store(args.db)
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str | None, columns: list[str], title: str) -> None:
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()})
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=title, show_lines=True, expand=True)
+        for c in columns:
+            t.add_column(c, ratio=4 if c in ("text", "context") else 1)
+        for r in rows:
+            t.add_row(*("\n".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else str(r[c]))
+                        for c in columns))
+        Console().print(t)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from onrecord.corpus.ingest import ingest
+
+    with _open(args, must_exist=False) as store:
+        if sys.stderr.isatty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          transient=True) as bar:
+                task = bar.add_task("ingesting…")
+
+                def show(s) -> None:
+                    rate = s.added / max(1e-9, bar.tasks[0].elapsed or 1e-9)
+                    bar.update(task, description=f"{s.added} new articles, {s.quotes} quotes, "
+                                                 f"{s.already} already stored, {rate:.1f} articles/s")
+
+                summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show)
+        else:
+            summary = ingest(args.paths, store, jobs=args.jobs)
+    for e in summary.errors:
+        print(f"onrecord: skipped {e}", file=sys.stderr)
+    print(f"onrecord: {summary.added} new article(s), {summary.quotes} quote(s), {summary.already} already in "
+          f"{args.db}, {len(summary.errors)} input(s) skipped (see the input_errors table) "
+          f"in {summary.seconds:.1f} s", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from onrecord.corpus.query import search
+
+    with _open(args) as store:
+        hits = search(store, args.text, args.speaker, args.since, args.until, args.kind, args.limit)
+    _emit([h.as_dict() for h in hits], args.format,
+          ["speaker", "date", "article", "kind", "text", "context"], f"{len(hits)} quotes for {args.text!r}")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    from onrecord.corpus.query import speakers
+
+    with _open(args) as store:
+        rows = speakers(store, args.top, args.since, args.until)
+    _emit(rows, args.format, ["speaker", "quotes", "articles", "first", "last", "titles"], "who is quoted most")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from onrecord.corpus.query import timeline
+
+    with _open(args) as store:
+        hits = timeline(store, args.name, args.about)
+    _emit([h.as_dict() for h in hits], args.format, ["date", "speaker", "article", "kind", "text"],
+          f"{args.name}: {len(hits)} quotes")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from onrecord.corpus.query import load_result
+    from onrecord.output import Writer
+
+    with _open(args) as store:
+        result = load_result(store, args.article)
+    writer = Writer(args.format or ("table" if sys.stdout.isatty() else "json"), sys.stdout)
+    writer.write(result)
+    writer.close()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from onrecord.corpus.query import all_results
+    from onrecord.output import Writer
+
+    with _open(args) as store, open(args.out, "w", encoding="utf-8", newline="") as fh:
+        writer = Writer(args.format, fh)
+        for result in all_results(store):
+            writer.write(result)
+        writer.close()
+        print(f"onrecord: {writer.count} article(s) written to {args.out}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "speakers": cmd_speakers, "timeline": cmd_timeline,
+            "show": cmd_show, "export": cmd_export}

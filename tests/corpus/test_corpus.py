@@ -1,0 +1,175 @@
+"""The corpus as a user meets it: a real SQLite file, the CLI in a subprocess, a killed ingest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PEOPLE = [("Mayor", "Lina Ortiz", "Ortiz"), ("Senator", "Ray Okafor", "Okafor"),
+          ("Governor", "Alma Reyes", "Reyes"), ("Minister", "Paul Mensah", "Mensah")]
+TOPICS = ["the harbour bridge", "the school budget", "the flood barrier", "the bus network", "the new stadium"]
+
+
+def article(i: int) -> dict:
+    """A made-up article: one person on one topic, named in full and then by surname."""
+    title, name, surname = PEOPLE[i % len(PEOPLE)]
+    topic = TOPICS[i % len(TOPICS)]
+    text = (f"{title} {name} said on Tuesday that {topic} would be finished on time.\n\n"
+            f"“We have checked every figure for {topic} twice,” {surname} told reporters. "
+            f"“Nobody should worry about item {i}.”\n\n"
+            f"Critics said the plan for {topic} was too expensive.")
+    return {"id": f"art-{i}", "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", "text": text}
+
+
+def write_articles(path: Path, n: int) -> Path:
+    path.write_text("".join(json.dumps(article(i)) + "\n" for i in range(n)))
+    return path
+
+
+def onrecord(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "onrecord.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def dump(db: Path) -> dict:
+    """Everything in the database that a run decides (not the time it ran)."""
+    con = sqlite3.connect(db)
+    out = {
+        "articles": con.execute("SELECT id, hash, ext_id, date, text FROM articles ORDER BY id").fetchall(),
+        "speakers": con.execute("SELECT id, name, key, type FROM speakers ORDER BY id").fetchall(),
+        "titles": con.execute("SELECT * FROM speaker_titles ORDER BY 1, 2, 3").fetchall(),
+        "quotes": con.execute("SELECT * FROM quotes ORDER BY id").fetchall(),
+        "errors": con.execute("SELECT path, line, reason FROM input_errors ORDER BY id").fetchall(),
+    }
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    d = tmp_path_factory.mktemp("corpus")
+    src = write_articles(d / "news.jsonl", 12)
+    (d / "broken.jsonl").write_text('{"id": "ok", "text": "Coach Ben Hall said the team was tired."}\n{oops\n')
+    db = d / "c.db"
+    p = onrecord("ingest", src, d / "broken.jsonl", "--db", db, "--jobs", "1")
+    return d, db, p
+
+
+def test_ingest_reports_and_keeps_bad_inputs(corpus):
+    _d, db, p = corpus
+    assert p.returncode == 1  # something was skipped
+    assert "13 new article(s)" in p.stderr and "broken.jsonl:2: malformed JSON" in p.stderr
+    assert "Traceback" not in p.stderr
+    errors = dump(db)["errors"]
+    assert len(errors) == 1 and errors[0][0].endswith("broken.jsonl") and errors[0][1] == 2
+
+
+def test_ingesting_again_adds_nothing(corpus, tmp_path):
+    d, db, _p = corpus
+    before = dump(db)
+    p = onrecord("ingest", d / "news.jsonl", d / "broken.jsonl", "--db", db, "--jobs", "2")
+    assert "0 new article(s)" in p.stderr and "13 already" in p.stderr
+    assert dump(db) == before
+
+
+def test_one_speaker_per_person_across_articles(corpus):
+    _d, db, _p = corpus
+    rows = json.loads(onrecord("speakers", "--db", db, "-f", "json").stdout)
+    names = {r["speaker"]: r for r in rows}
+    assert set(names) >= {"Lina Ortiz", "Ray Okafor", "Alma Reyes", "Paul Mensah", "Ben Hall"}
+    assert names["Lina Ortiz"]["articles"] == 3 and names["Lina Ortiz"]["quotes"] == 9
+    assert any(t.startswith("Mayor") for t in names["Lina Ortiz"]["titles"])
+
+
+def test_search_speaker_and_date_filters(corpus):
+    _d, db, _p = corpus
+    hits = json.loads(onrecord("search", "flood barrier", "--db", db, "-f", "json").stdout)
+    assert hits and all("flood barrier" in h["text"] for h in hits)
+    assert {h["speaker"] for h in hits} >= {"Alma Reyes"}
+    assert all("flood barrier" in h["context"] for h in hits)
+    only = json.loads(onrecord("search", "every figure", "--db", db, "--speaker", "Okafor", "--kind", "direct",
+                               "-f", "json").stdout)
+    assert only and {h["speaker"] for h in only} == {"Ray Okafor"} and {h["kind"] for h in only} == {"direct"}
+    dated = json.loads(onrecord("search", "figure", "--db", db, "--since", "2026-06-01", "-f", "json").stdout)
+    assert dated and all(h["date"] >= "2026-06-01" for h in dated)
+
+
+def test_timeline_show_and_export(corpus, tmp_path):
+    _d, db, _p = corpus
+    tl = json.loads(onrecord("timeline", "Mensah", "--db", db, "-f", "json").stdout)
+    assert [h["date"] for h in tl] == sorted(h["date"] for h in tl) and len(tl) == 9
+    shown = json.loads(onrecord("show", "art-1", "--db", db, "-f", "json").stdout)[0]
+    assert shown["id"] == "art-1" and shown["quotes"]
+    for q in shown["quotes"]:
+        assert shown["text"][q["start"]:q["end"]] == q["text"]
+        if q["cue"]:
+            assert shown["text"][q["cue"]["start"]:q["cue"]["end"]] == q["cue"]["text"]
+    out = tmp_path / "all.jsonl"
+    p = onrecord("export", out, "--db", db, "--format", "jsonl")
+    assert p.returncode == 0
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 13 and shown in lines
+    assert onrecord("show", "nope", "--db", db).returncode == 2
+
+
+def test_surnames_alone_join_one_person_but_namesakes_stay_apart(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text("\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate([
+        "Anna Berg said the vote was fair.",
+        "Lars Berg said the vote was rigged.",
+        "Senator Ray Okafor said the bill would pass.",
+        "Okafor said the vote would be close.",   # a bare surname: the one Okafor
+        "Berg said the count was wrong.",          # a bare surname shared by two people: stays apart
+    ])) + "\n")
+    db = tmp_path / "c.db"
+    onrecord("ingest", src, "--db", db, "--jobs", "1")
+    con = sqlite3.connect(db)
+    by_article = dict(con.execute(
+        "SELECT a.ext_id, s.name FROM quotes q JOIN articles a ON a.id = q.article_id "
+        "JOIN speakers s ON s.id = q.speaker_id").fetchall())
+    assert by_article["0"] == "Anna Berg" and by_article["1"] == "Lars Berg"
+    assert by_article["3"] == "Ray Okafor"
+    assert by_article["4"] == "Berg"
+
+
+def test_killed_ingest_then_rerun_equals_one_clean_run(tmp_path):
+    src = write_articles(tmp_path / "many.jsonl", 400)
+    clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
+    assert onrecord("ingest", src, "--db", clean, "--jobs", "1").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "onrecord.cli", "ingest", str(src), "--db", str(killed),
+                             "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until some batches are committed, then kill mid-run
+        time.sleep(0.2)
+        try:
+            con = sqlite3.connect(killed)
+            n = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            n = 0
+        if n >= 64:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = dump(killed)["articles"]
+    assert 0 < len(partial) < 400, "the kill should land mid-run"
+    assert onrecord("ingest", src, "--db", killed, "--jobs", "1").returncode == 0
+    assert dump(killed) == dump(clean)
+
+
+def test_not_a_database_is_one_line(tmp_path):
+    bogus = tmp_path / "x.db"
+    bogus.write_text("this is not sqlite")
+    p = onrecord("speakers", "--db", bogus)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "not an onrecord database" in p.stderr
+    p = onrecord("search", "x", "--db", tmp_path / "missing.db")
+    assert p.returncode == 2 and "no such database" in p.stderr
