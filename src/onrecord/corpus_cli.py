@@ -35,8 +35,15 @@ def add_commands(sub) -> None:
     p.add_argument("--kind", choices=("direct", "block", "indirect", "mixed"))
     p.add_argument("--limit", type=int, default=20)
 
-    p = with_format(with_db(sub.add_parser("speakers", help="who is quoted most")))
+    p = with_format(with_db(sub.add_parser(
+        "speakers", help="who is quoted most; --merge/--split correct who is who",
+        description="Who is quoted most. --merge A B: B is the same person as A. --split A B: the quotes "
+                    "of A whose article called the speaker B are someone else, B. Corrections are kept and "
+                    "obeyed by every later ingest.")))
     p.add_argument("--top", type=int, default=20)
+    fix = p.add_mutually_exclusive_group()
+    fix.add_argument("--merge", nargs=2, metavar=("A", "B"), help="B is the same speaker as A")
+    fix.add_argument("--split", nargs=2, metavar=("A", "B"), help="quotes of A attributed to B are B's own")
     p.add_argument("--since", metavar="YYYY-MM-DD")
     p.add_argument("--until", metavar="YYYY-MM-DD")
 
@@ -120,16 +127,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     with _open(args) as store:
         hits = search(store, args.text, args.speaker, args.since, args.until, args.kind, args.limit)
     _emit([h.as_dict() for h in hits], args.format,
-          ["speaker", "date", "article", "kind", "text", "context"], f"{len(hits)} quotes for {args.text!r}")
+          ["speaker", "date", "article", "kind", "appearances", "text", "context"],
+          f"{len(hits)} quotes for {args.text!r}")
     return 0
 
 
 def cmd_speakers(args: argparse.Namespace) -> int:
+    from onrecord.corpus.identity import merge, split
     from onrecord.corpus.query import speakers
 
     with _open(args) as store:
+        if args.merge or args.split:
+            a, b = args.merge or args.split
+            with store.transaction() as db:
+                moved = merge(db, a, b) if args.merge else split(db, a, b)
+            what = f"{b!r} merged into {a!r}" if args.merge else f"{b!r} split from {a!r}"
+            print(f"onrecord: {what}: {moved} quote(s) moved; later ingests will do the same", file=sys.stderr)
+            return 0
         rows = speakers(store, args.top, args.since, args.until)
-    _emit(rows, args.format, ["speaker", "quotes", "articles", "first", "last", "titles"], "who is quoted most")
+    _emit(rows, args.format, ["speaker", "quotes", "appearances", "articles", "first", "last", "titles"],
+          "who is quoted most (quotes: distinct quotations; appearances: with copies in other outlets)")
     return 0
 
 

@@ -173,3 +173,61 @@ def test_not_a_database_is_one_line(tmp_path):
     assert p.returncode == 2 and "Traceback" not in p.stderr and "not an onrecord database" in p.stderr
     p = onrecord("search", "x", "--db", tmp_path / "missing.db")
     assert p.returncode == 2 and "no such database" in p.stderr
+
+
+def test_merge_and_split_survive_later_ingests(tmp_path):
+    first = tmp_path / "first.jsonl"
+    first.write_text("\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate([
+        "Secretary of State Antony Blinken said the talks would resume.",
+        "Tony Blinken said the envoy would travel on Monday.",
+        "Anna Berg said the vote was fair.",
+        "Berg said the count was right.",           # the one Berg in the corpus: joins Anna Berg
+    ])) + "\n")
+    db = tmp_path / "c.db"
+    onrecord("ingest", first, "--db", db, "--jobs", "1")
+
+    def speaker_of(ext_id: str) -> str:
+        con = sqlite3.connect(db)
+        (name,) = con.execute("SELECT s.name FROM quotes q JOIN articles a ON a.id = q.article_id JOIN speakers s"
+                              " ON s.id = q.speaker_id WHERE a.ext_id = ?", (ext_id,)).fetchone()
+        con.close()
+        return name
+
+    assert speaker_of("1") == "Tony Blinken" and speaker_of("3") == "Anna Berg"
+    p = onrecord("speakers", "--db", db, "--merge", "Antony Blinken", "Tony Blinken")
+    assert p.returncode == 0 and "1 quote(s) moved" in p.stderr
+    p = onrecord("speakers", "--db", db, "--split", "Anna Berg", "Berg")
+    assert p.returncode == 0
+    assert speaker_of("1") == "Antony Blinken" and speaker_of("3") == "Berg"
+
+    later = tmp_path / "later.jsonl"
+    later.write_text("\n".join(json.dumps({"id": f"L{i}", "text": t}) for i, t in enumerate([
+        "Tony Blinken said the envoy had arrived.",
+        "Berg said the recount was over.",
+    ])) + "\n")
+    onrecord("ingest", first, later, "--db", db, "--jobs", "1")
+    assert speaker_of("L0") == "Antony Blinken" and speaker_of("L1") == "Berg"
+    assert speaker_of("1") == "Antony Blinken"
+    p = onrecord("speakers", "--db", db, "--merge", "Antony Blinken", "Nobody Here")
+    assert p.returncode == 2 and "no speaker named 'Nobody Here'" in p.stderr
+
+
+def test_the_same_quote_in_two_outlets_is_one_quotation(tmp_path):
+    quote = "We will not send troops, but we will send every kind of help we can"
+    edited = quote.replace("every kind of", "all the")  # another outlet's small edit, straight marks
+    src = tmp_path / "wire.jsonl"
+    src.write_text("\n".join(json.dumps(a) for a in [
+        {"id": "late", "date": "2026-03-03", "text": f"“{quote},” said Chancellor Olga Petrenko."},
+        {"id": "early", "date": "2026-03-01",
+         "text": 'Chancellor Olga Petrenko was firm. "' + edited + '" she said.'},
+        {"id": "other", "date": "2026-03-02", "text": "“The budget will be balanced by the end of next year,” "
+                                                      "said Chancellor Olga Petrenko."},
+    ]) + "\n")
+    db = tmp_path / "c.db"
+    onrecord("ingest", src, "--db", db, "--jobs", "1")
+    hits = json.loads(onrecord("search", "send troops", "--db", db, "-f", "json").stdout)
+    assert sorted(h["article"] for h in hits) == ["early", "late"]
+    assert all(h["appearances"] == 2 for h in hits)
+    assert [h["article"] for h in hits if h["first"]] == ["early"]
+    (row,) = json.loads(onrecord("speakers", "--db", db, "-f", "json").stdout)
+    assert (row["speaker"], row["quotes"], row["appearances"]) == ("Olga Petrenko", 2, 3)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from onrecord.corpus.duplicates import assign as assign_quotation
 from onrecord.corpus.identity import record_titles, speaker_id
 from onrecord.corpus.store import Store
 from onrecord.errors import InputError
@@ -105,12 +106,14 @@ def _write_result(db: sqlite3.Connection, r: Result) -> int:
                 if ent is not None:
                     record_titles(db, ids[key], ent, a.date)
             sid = ids[key]
-        db.execute(
-            "INSERT INTO quotes(article_id, qid, kind, question, text, start, \"end\", speaker_id,"
+        quote_id = db.execute(
+            "INSERT INTO quotes(article_id, qid, kind, question, text, start, \"end\", speaker_id, speaker_name,"
             " speaker_mention, speaker_start, speaker_end, via, cue, cue_start, cue_end, parent_qid, confidence)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (article_id, q.id, q.kind, int(q.question), q.text, q.start, q.end, sid,
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (article_id, q.id, q.kind, int(q.question), q.text, q.start, q.end, sid, sp.name if sp else None,
              sp.mention if sp else None, sp.start if sp else None, sp.end if sp else None,
              sp.via if sp else None, q.cue.text if q.cue else None, q.cue.start if q.cue else None,
-             q.cue.end if q.cue else None, q.parent, q.confidence))
+             q.cue.end if q.cue else None, q.parent, q.confidence)).lastrowid
+        if q.parent is None:
+            assign_quotation(db, quote_id, q.text, sid, a.date, article_id)
     return len(r.quotes)

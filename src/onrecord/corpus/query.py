@@ -62,6 +62,8 @@ class Hit:
     cue: str | None
     text: str
     context: str
+    appearances: int  # how many articles carry this quotation (1 when it is not a known duplicate)
+    first: bool  # whether this is its earliest appearance
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -69,17 +71,19 @@ class Hit:
 
 _SELECT = """
     SELECT q.id, q.kind, q.text, q.start, q."end", q.cue, q.speaker_mention, s.name AS speaker,
-           a.id AS aid, a.ext_id, a.date, a.title, a.text AS atext
+           a.id AS aid, a.ext_id, a.date, a.title, a.text AS atext,
+           COALESCE(t.appearances, 1) AS appearances, COALESCE(t.first_quote_id = q.id, 1) AS first
     FROM {source}
     JOIN articles a ON a.id = q.article_id
     LEFT JOIN speakers s ON s.id = q.speaker_id
+    LEFT JOIN quotations t ON t.id = q.quotation_id
 """
 
 
 def _hit(row) -> Hit:
     return Hit(row["id"], row["ext_id"] or str(row["aid"]), row["date"], row["title"],
                row["speaker"] or row["speaker_mention"], row["kind"], row["cue"], row["text"],
-               sentence_around(row["atext"], row["start"], row["end"]))
+               sentence_around(row["atext"], row["start"], row["end"]), row["appearances"], bool(row["first"]))
 
 
 def search(store: Store, text: str, speaker: str | None = None, since: str | None = None,
@@ -97,10 +101,12 @@ def search(store: Store, text: str, speaker: str | None = None, since: str | Non
 
 def speakers(store: Store, top: int = 20, since: str | None = None, until: str | None = None
              ) -> list[dict[str, Any]]:
-    """Who is quoted most: quotes and articles per speaker, with their titles."""
+    """Who is quoted most. ``quotes`` counts quotations (the same quote in three outlets is one);
+    ``appearances`` counts them all."""
     extra, args = _filters(None, since, until, None)
     rows = store.db.execute(
-        f"""SELECT s.id, s.name, s.type, COUNT(q.id) AS quotes, COUNT(DISTINCT q.article_id) AS articles,
+        f"""SELECT s.id, s.name, s.type, COUNT(DISTINCT COALESCE(q.quotation_id, -q.id)) AS quotes,
+                   COUNT(q.id) AS appearances, COUNT(DISTINCT q.article_id) AS articles,
                    MIN(a.date) AS first, MAX(a.date) AS last
             FROM quotes q JOIN speakers s ON s.id = q.speaker_id JOIN articles a ON a.id = q.article_id
             WHERE 1 {extra} GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ?""", [*args, top]).fetchall()
@@ -109,7 +115,8 @@ def speakers(store: Store, top: int = 20, since: str | None = None, until: str |
         titles = store.db.execute(
             "SELECT title, org, first_date, last_date FROM speaker_titles WHERE speaker_id = ?"
             " ORDER BY first_date", (r["id"],)).fetchall()
-        out.append({"speaker": r["name"], "type": r["type"], "quotes": r["quotes"], "articles": r["articles"],
+        out.append({"speaker": r["name"], "type": r["type"], "quotes": r["quotes"],
+                    "appearances": r["appearances"], "articles": r["articles"],
                     "first": r["first"], "last": r["last"],
                     "titles": [_title_text(t) for t in titles]})
     return out

@@ -90,6 +90,32 @@ MIGRATIONS: list[str] = [
         UNIQUE (path, line, reason)
     );
     """,
+    # 2: the same quotation across outlets; speaker corrections that outlive re-ingests
+    """
+    CREATE TABLE quotations (
+        id             INTEGER PRIMARY KEY,
+        norm           TEXT NOT NULL,          -- normalised words of the first appearance
+        speaker_id     INTEGER REFERENCES speakers(id),
+        first_quote_id INTEGER REFERENCES quotes(id),  -- the earliest appearance (by article date)
+        first_date     TEXT,
+        appearances    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE quotation_keys (              -- near-duplicate lookup: smallest shingle hashes
+        key          INTEGER NOT NULL,
+        quotation_id INTEGER NOT NULL REFERENCES quotations(id)
+    );
+    CREATE INDEX quotation_keys_key ON quotation_keys(key);
+    ALTER TABLE quotes ADD COLUMN quotation_id INTEGER REFERENCES quotations(id);
+    ALTER TABLE quotes ADD COLUMN speaker_name TEXT;  -- the name as the article gave it, before corrections
+    CREATE INDEX quotes_quotation ON quotes(quotation_id);
+
+    CREATE TABLE speaker_aliases (             -- corrections: this name always means that speaker
+        key        TEXT PRIMARY KEY,
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id),
+        action     TEXT NOT NULL,              -- merge or split
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
 ]
 
 

@@ -1,0 +1,76 @@
+"""The same quotation in many outlets: one row in ``quotations``, many appearances in ``quotes``.
+
+Texts are compared as sets of word pairs after normalising case, quotation marks, apostrophes and
+punctuation, so small edits, different marks and trimming ("…the alliance will not move" against the
+full sentence) still match: two texts are one quotation when one contains at least MIN_CONTAINMENT of
+the other's word pairs and is at least MIN_LENGTH_RATIO as long. Two quotes of one article are never one
+quotation (they are two attributions, often one inside the other). Candidates are found through the KEYS smallest word-pair hashes of each text
+(a bottom-k sketch); attributions to two different known speakers never merge. Quotes under MIN_WORDS
+words ("It is true") are too common to be told apart and stay on their own.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import zlib
+
+MIN_WORDS = 8
+MIN_CONTAINMENT = 0.7
+MIN_LENGTH_RATIO = 0.4
+KEYS = 4
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return " ".join(_WORDS.findall(text.replace("'", "")))
+
+
+def shingles(norm: str) -> set[int]:
+    words = norm.split()
+    return {zlib.crc32(" ".join(words[i:i + 2]).encode()) for i in range(max(1, len(words) - 1))}
+
+
+def containment(a: set[int], b: set[int]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | None, date: str | None,
+           article_id: int) -> None:
+    """Attach a stored quote to its quotation, creating one if it is new."""
+    norm = normalise(text)
+    if len(norm.split()) < MIN_WORDS:
+        return
+    sh = shingles(norm)
+    keys = sorted(sh)[:KEYS]
+    best: tuple[float, int] | None = None
+    marks = ",".join("?" * len(keys))
+    for qid, qnorm, qspeaker in db.execute(
+            f"SELECT DISTINCT q.id, q.norm, q.speaker_id FROM quotation_keys k JOIN quotations q"
+            f" ON q.id = k.quotation_id WHERE k.key IN ({marks})", keys):
+        if speaker_id is not None and qspeaker is not None and qspeaker != speaker_id:
+            continue
+        other = shingles(qnorm)
+        if min(len(sh), len(other)) < MIN_LENGTH_RATIO * max(len(sh), len(other)):
+            continue  # a fragment of a longer quote is not the same quotation
+        if db.execute("SELECT 1 FROM quotes WHERE quotation_id = ? AND article_id = ?", (qid, article_id)
+                      ).fetchone():
+            continue  # two attributions in one article (one inside the other) are not copies
+        c = containment(sh, other)
+        if c >= MIN_CONTAINMENT and (best is None or c > best[0]):
+            best = (c, qid)
+    if best is None:
+        qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances)"
+                         " VALUES (?, ?, ?, ?, 1)", (norm, speaker_id, quote_id, date)).lastrowid
+        db.executemany("INSERT INTO quotation_keys(key, quotation_id) VALUES (?, ?)", [(k, qid) for k in keys])
+    else:
+        qid = best[1]
+        db.execute("UPDATE quotations SET appearances = appearances + 1,"
+                   " speaker_id = COALESCE(speaker_id, ?),"
+                   " first_quote_id = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
+                   "   THEN ? ELSE first_quote_id END,"
+                   " first_date = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
+                   "   THEN ? ELSE first_date END WHERE id = ?",
+                   (speaker_id, date, date, quote_id, date, date, date, qid))
+    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
