@@ -26,6 +26,7 @@ test: install lint
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
+	$(BIN)/python benchmarks/corpus.py --write docs/benchmarks.md
 
 # Both learn from the PolNeAR train split only (../shared/data); their outputs are committed, so
 # neither is needed to install, test or run onrecord. Run `make lexicon` before `make train`.

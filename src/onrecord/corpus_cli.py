@@ -50,6 +50,7 @@ def add_commands(sub) -> None:
     p = with_format(with_db(sub.add_parser("timeline", help="one speaker's quotes in date order")))
     p.add_argument("name")
     p.add_argument("--about", metavar="TEXT", help="only quotes matching this text")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw quotes per week into this image")
 
     p = with_db(sub.add_parser("show", help="one article with its quotes and speakers"))
     p.add_argument("article", metavar="ARTICLE_ID", help="the input's id, or the database id")
@@ -57,8 +58,9 @@ def add_commands(sub) -> None:
 
     p = with_db(sub.add_parser("export", help="everything, for pandas, DuckDB or Spark"))
     p.add_argument("out", metavar="OUT")
-    p.add_argument("--format", "-f", choices=("jsonl", "csv"), required=True,
-                   help="jsonl: one article per line in extract's JSON form; csv: one quote per row")
+    p.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True,
+                   help="jsonl: one article per line in extract's JSON form; csv, parquet: one quote per row "
+                        "(Parquet schema: docs/schema.md)")
 
 
 def _open(args: argparse.Namespace, must_exist: bool = True):
@@ -155,6 +157,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         hits = timeline(store, args.name, args.about)
+    if args.plot:
+        from onrecord.corpus.plot import quotes_per_week
+
+        weeks = quotes_per_week(hits, args.plot, f"{args.name}" + (f" on {args.about!r}" if args.about else ""))
+        print(f"onrecord: {len(hits)} quote(s) over {weeks} week(s) drawn in {args.plot}", file=sys.stderr)
     _emit([h.as_dict() for h in hits], args.format, ["date", "speaker", "article", "kind", "text"],
           f"{args.name}: {len(hits)} quotes")
     return 0
@@ -173,15 +180,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from onrecord.corpus.query import all_results
-    from onrecord.output import Writer
+    from onrecord.corpus.export import export
 
-    with _open(args) as store, open(args.out, "w", encoding="utf-8", newline="") as fh:
-        writer = Writer(args.format, fh)
-        for result in all_results(store):
-            writer.write(result)
-        writer.close()
-        print(f"onrecord: {writer.count} article(s) written to {args.out}", file=sys.stderr)
+    with _open(args) as store:
+        n = export(store, args.format, args.out)
+    print(f"onrecord: {n} {'quote(s)' if args.format == 'parquet' else 'article(s)'} written to {args.out}",
+          file=sys.stderr)
     return 0
 
 

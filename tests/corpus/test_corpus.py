@@ -231,3 +231,23 @@ def test_the_same_quote_in_two_outlets_is_one_quotation(tmp_path):
     assert [h["article"] for h in hits if h["first"]] == ["early"]
     (row,) = json.loads(onrecord("speakers", "--db", db, "-f", "json").stdout)
     assert (row["speaker"], row["quotes"], row["appearances"]) == ("Olga Petrenko", 2, 3)
+
+
+def test_parquet_export_and_timeline_plot(corpus, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    _d, db, _p = corpus
+    out = tmp_path / "quotes.parquet"
+    p = onrecord("export", out, "--db", db, "--format", "parquet")
+    assert p.returncode == 0, p.stderr
+    table = pq.read_table(out)
+    con = sqlite3.connect(db)
+    assert table.num_rows == con.execute("SELECT COUNT(*) FROM quotes").fetchone()[0]
+    rows = table.to_pylist()
+    assert {"article_id", "date", "speaker", "text", "kind", "appearances", "first_appearance"} <= set(rows[0])
+    assert any(r["speaker"] == "Lina Ortiz" and r["article_id"] == "art-0" for r in rows)
+
+    png = tmp_path / "ortiz.png"
+    p = onrecord("timeline", "Ortiz", "--db", db, "--plot", png, "-f", "json")
+    assert p.returncode == 0, p.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    assert "drawn in" in p.stderr

@@ -127,16 +127,35 @@ def _title_text(t) -> str:
     return f"{t['title']}{', ' + t['org'] if t['org'] else ''}" + (f" ({span})" if span else "")
 
 
+def resolve_speaker(store: Store, name: str) -> tuple[int, str]:
+    """The one speaker ``name`` means: an exact (case-blind) name, else the only name containing it."""
+    key = " ".join(name.lower().split())
+    row = store.db.execute("SELECT id, name FROM speakers WHERE key = ?", (key,)).fetchone()
+    if row:
+        return row["id"], row["name"]
+    rows = store.db.execute(
+        "SELECT s.id, s.name, COUNT(q.id) AS n FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id"
+        " WHERE s.key LIKE ? GROUP BY s.id ORDER BY n DESC", (f"%{key}%",)).fetchall()
+    if len(rows) == 1:
+        return rows[0]["id"], rows[0]["name"]
+    if not rows:
+        raise OnrecordError(f"no speaker named {name!r} in {store.path}")
+    names = ", ".join(f"{r['name']} ({r['n']})" for r in rows[:6])
+    raise OnrecordError(f"{name!r} could be several speakers: {names}{', ...' if len(rows) > 6 else ''}; "
+                        "give the full name")
+
+
 def timeline(store: Store, name: str, about: str | None = None, limit: int = 1000) -> list[Hit]:
     """One speaker's quotes in date order (optionally only those matching ``about``)."""
+    sid, _ = resolve_speaker(store, name)
     if about:
         source = "quotes_fts f JOIN quotes q ON q.id = f.rowid"
         where, args = "quotes_fts MATCH ? AND", [fts_query(about)]
     else:
         source, where, args = "quotes q", "", []
     rows = store.db.execute(
-        _SELECT.format(source=source) + f" WHERE {where} s.name LIKE ? ORDER BY a.date, a.id, q.start LIMIT ?",
-        [*args, f"%{name}%", limit]).fetchall()
+        _SELECT.format(source=source) + f" WHERE {where} q.speaker_id = ? ORDER BY a.date, a.id, q.start LIMIT ?",
+        [*args, sid, limit]).fetchall()
     return [_hit(r) for r in rows]
 
 

@@ -1,0 +1,44 @@
+"""Quotes per week as a bar chart (matplotlib, no screen needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from onrecord.errors import OnrecordError
+
+
+def quotes_per_week(hits, path: str, title: str) -> int:
+    """Draw the number of quotes per week (weeks start on Monday) into ``path``; returns the weeks."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise OnrecordError("--plot needs matplotlib: pip install matplotlib") from None
+    weeks: Counter[date] = Counter()
+    for h in hits:
+        try:
+            d = date.fromisoformat(h.date or "")
+        except ValueError:
+            continue  # undated articles cannot be placed on a timeline
+        weeks[d - timedelta(days=d.weekday())] += 1
+    if not weeks:
+        raise OnrecordError("no dated quotes to plot")
+    first, last = min(weeks), max(weeks)
+    xs = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
+    ax.bar(xs, [weeks.get(x, 0) for x in xs], width=6, align="edge", color="#3b6ea5")
+    ax.set_title(f"{title}: quotes per week")
+    ax.set_ylabel("quotes")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except OSError as e:
+        raise OnrecordError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        plt.close(fig)
+    return len(xs)
