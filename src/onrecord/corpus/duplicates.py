@@ -4,8 +4,9 @@ Texts are compared as sets of word pairs after normalising case, quotation marks
 punctuation, so small edits, different marks and trimming ("…the alliance will not move" against the
 full sentence) still match: two texts are one quotation when one contains at least MIN_CONTAINMENT of
 the other's word pairs and is at least MIN_LENGTH_RATIO as long. Two quotes of one article are never one
-quotation (they are two attributions, often one inside the other). Candidates are found through the KEYS smallest word-pair hashes of each text
-(a bottom-k sketch); attributions to two different known speakers never merge. Quotes under MIN_WORDS
+quotation (they are two attributions, often one inside the other). Candidates are found through the KEYS
+smallest hashes of each text's word pairs that hold a content word (a bottom-k sketch); attributions to
+two different known speakers never merge. Quotes under MIN_WORDS
 words ("It is true") are too common to be told apart and stay on their own.
 """
 
@@ -19,6 +20,7 @@ MIN_WORDS = 8
 MIN_CONTAINMENT = 0.7
 MIN_LENGTH_RATIO = 0.4
 KEYS = 4
+CANDIDATES = 5
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -32,6 +34,15 @@ def shingles(norm: str) -> set[int]:
     return {zlib.crc32(" ".join(words[i:i + 2]).encode()) for i in range(max(1, len(words) - 1))}
 
 
+def lookup_keys(norm: str) -> list[int]:
+    """The KEYS smallest hashes among word pairs holding a content word (4+ letters): common pairs
+    ("of the", "it is") would make every quote a candidate for every other."""
+    words = norm.split()
+    pairs = {zlib.crc32(f"{a} {b}".encode()) for a, b in zip(words, words[1:], strict=False)
+             if len(a) >= 4 or len(b) >= 4}
+    return sorted(pairs)[:KEYS]
+
+
 def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
@@ -43,14 +54,14 @@ def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | N
     if len(norm.split()) < MIN_WORDS:
         return
     sh = shingles(norm)
-    keys = sorted(sh)[:KEYS]
+    keys = lookup_keys(norm)
     best: tuple[float, int] | None = None
     marks = ",".join("?" * len(keys))
-    for qid, qnorm, qspeaker in db.execute(
-            f"SELECT DISTINCT q.id, q.norm, q.speaker_id FROM quotation_keys k JOIN quotations q"
-            f" ON q.id = k.quotation_id WHERE k.key IN ({marks})", keys):
-        if speaker_id is not None and qspeaker is not None and qspeaker != speaker_id:
-            continue
+    for qid, qnorm in db.execute(  # the few candidates sharing most keys: bounded work per quote
+            f"SELECT q.id, q.norm FROM quotation_keys k JOIN quotations q ON q.id = k.quotation_id"
+            f" WHERE k.key IN ({marks}) AND (? IS NULL OR q.speaker_id IS NULL OR q.speaker_id = ?)"
+            f" GROUP BY q.id ORDER BY COUNT(*) DESC, q.id LIMIT {CANDIDATES}",
+            [*keys, speaker_id, speaker_id]):
         other = shingles(qnorm)
         if min(len(sh), len(other)) < MIN_LENGTH_RATIO * max(len(sh), len(other)):
             continue  # a fragment of a longer quote is not the same quotation
@@ -60,7 +71,7 @@ def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | N
         c = containment(sh, other)
         if c >= MIN_CONTAINMENT and (best is None or c > best[0]):
             best = (c, qid)
-    if best is None:
+    if best is None or not keys:
         qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances)"
                          " VALUES (?, ?, ?, ?, 1)", (norm, speaker_id, quote_id, date)).lastrowid
         db.executemany("INSERT INTO quotation_keys(key, quotation_id) VALUES (?, ?)", [(k, qid) for k in keys])
