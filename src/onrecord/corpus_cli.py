@@ -101,16 +101,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     with _open(args, must_exist=False) as store:
         if sys.stderr.isatty():
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            from onrecord.read import count_articles
+
+            total = count_articles(args.paths)
+            with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("{task.fields[quotes]} quotes, {task.fields[rate]}"), TimeRemainingColumn(),
                           transient=True) as bar:
-                task = bar.add_task("ingesting…")
+                task = bar.add_task("ingest", total=total, quotes=0, rate="")
 
                 def show(s) -> None:
-                    rate = s.added / max(1e-9, bar.tasks[0].elapsed or 1e-9)
-                    bar.update(task, description=f"{s.added} new articles, {s.quotes} quotes, "
-                                                 f"{s.already} already stored, {rate:.1f} articles/s")
+                    elapsed = bar.tasks[0].elapsed or 1e-9
+                    done = s.added + s.already + len(s.errors)
+                    bar.update(task, completed=done, quotes=s.quotes, rate=f"{s.added / elapsed:.1f} articles/s")
 
                 summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show)
         else:

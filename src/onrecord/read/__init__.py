@@ -123,6 +123,25 @@ def iter_articles(paths: Iterable[str]) -> Iterator[Article | InputError]:
             yield InputError(p, f"cannot read ({e.strerror or e})")
 
 
+def count_articles(paths: Iterable[str]) -> int | None:
+    """How many articles ``paths`` hold, cheaply (lines of JSON Lines, one per other file), for a
+    progress bar's total; None when it cannot be known in advance (stdin)."""
+    total = 0
+    for p in _expand(paths):
+        if p == "-":
+            return None
+        kind = _kind(p)
+        try:
+            if kind in (".jsonl", ".jsonl.gz"):
+                with (gzip.open(p, "rb") if kind == ".jsonl.gz" else open(p, "rb")) as fh:  # noqa: SIM115
+                    total += sum(1 for line in fh if line.strip())
+            else:
+                total += 1
+        except (OSError, EOFError):
+            total += 1  # it will be reported as an error, which also counts
+    return total
+
+
 def _read_stdin() -> Iterator[Article | InputError]:
     """JSON Lines (streamed) when stdin starts with "{", else one plain-text article."""
     stream = sys.stdin.buffer
