@@ -29,6 +29,12 @@ def article(i: int) -> dict:
     return {"id": f"art-{i}", "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", "text": text}
 
 
+def write_texts(path: Path, texts: list[str], prefix: str = "") -> Path:
+    """One article per text, with ids prefix0, prefix1, ..."""
+    path.write_text("".join(json.dumps({"id": f"{prefix}{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    return path
+
+
 def write_articles(path: Path, n: int) -> Path:
     path.write_text("".join(json.dumps(article(i)) + "\n" for i in range(n)))
     return path
@@ -121,14 +127,13 @@ def test_timeline_show_and_export(corpus, tmp_path):
 
 
 def test_surnames_alone_join_one_person_but_namesakes_stay_apart(tmp_path):
-    src = tmp_path / "a.jsonl"
-    src.write_text("\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate([
+    src = write_texts(tmp_path / "a.jsonl", [
         "Anna Berg said the vote was fair.",
         "Lars Berg said the vote was rigged.",
         "Senator Ray Okafor said the bill would pass.",
         "Okafor said the vote would be close.",   # a bare surname: the one Okafor
         "Berg said the count was wrong.",          # a bare surname shared by two people: stays apart
-    ])) + "\n")
+    ])
     db = tmp_path / "c.db"
     onrecord("ingest", src, "--db", db, "--jobs", "1")
     con = sqlite3.connect(db)
@@ -176,13 +181,12 @@ def test_not_a_database_is_one_line(tmp_path):
 
 
 def test_merge_and_split_survive_later_ingests(tmp_path):
-    first = tmp_path / "first.jsonl"
-    first.write_text("\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate([
+    first = write_texts(tmp_path / "first.jsonl", [
         "Secretary of State Antony Blinken said the talks would resume.",
         "Tony Blinken said the envoy would travel on Monday.",
         "Anna Berg said the vote was fair.",
         "Berg said the count was right.",           # the one Berg in the corpus: joins Anna Berg
-    ])) + "\n")
+    ])
     db = tmp_path / "c.db"
     onrecord("ingest", first, "--db", db, "--jobs", "1")
 
@@ -200,11 +204,10 @@ def test_merge_and_split_survive_later_ingests(tmp_path):
     assert p.returncode == 0
     assert speaker_of("1") == "Antony Blinken" and speaker_of("3") == "Berg"
 
-    later = tmp_path / "later.jsonl"
-    later.write_text("\n".join(json.dumps({"id": f"L{i}", "text": t}) for i, t in enumerate([
+    later = write_texts(tmp_path / "later.jsonl", [
         "Tony Blinken said the envoy had arrived.",
         "Berg said the recount was over.",
-    ])) + "\n")
+    ], prefix="L")
     onrecord("ingest", first, later, "--db", db, "--jobs", "1")
     assert speaker_of("L0") == "Antony Blinken" and speaker_of("L1") == "Berg"
     assert speaker_of("1") == "Antony Blinken"
