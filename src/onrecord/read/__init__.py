@@ -44,24 +44,12 @@ def _decode(data: bytes, path: str) -> str:
 
 
 def read_source(name: str, data: bytes) -> Iterator[Article | InputError]:
-    """Articles in one file's bytes; ``name`` picks the format and names it in messages."""
-    kind = _kind(name)
+    """The one article in a text or HTML file's bytes (JSON Lines are streamed: _read_jsonl_file)."""
     try:
-        if kind == ".jsonl.gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as e:
-                raise InputError(name, f"not a readable gzip file ({e})") from None
         if not data.strip():
             raise InputError(name, "empty file")
-        if kind in (".jsonl", ".jsonl.gz"):
-            yield from parse_jsonl(data.splitlines(), name)
-            return
         raw = _decode(data, name)
-        if kind in (".html", ".htm"):
-            yield parse_html(raw, name)
-        else:
-            yield parse_text(raw, name)
+        yield parse_html(raw, name) if _kind(name) in (".html", ".htm") else parse_text(raw, name)
     except InputError as e:
         yield e
 
