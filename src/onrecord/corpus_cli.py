@@ -52,7 +52,7 @@ def add_commands(sub) -> None:
     p.add_argument("--about", metavar="TEXT", help="only quotes matching this text")
     p.add_argument("--plot", metavar="FILE.png", help="also draw quotes per week into this image")
 
-    p = with_db(sub.add_parser("show", help="one article with its quotes and speakers"))
+    p = with_db(sub.add_parser("show", help="one article with its quotes and speakers marked"))
     p.add_argument("article", metavar="ARTICLE_ID", help="the input's id, or the database id")
     p.add_argument("--format", "-f", choices=("table", "json"), default=None)
 
@@ -178,7 +178,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
         result = load_result(store, args.article)
     writer = Writer(args.format or ("table" if sys.stdout.isatty() else "json"), sys.stdout)
-    writer.write(result)
+    if writer.fmt == "table":
+        writer.article(result)  # the text with its quotes and speakers marked, then the quotes
+    else:
+        writer.write(result)
     writer.close()
     return 0
 

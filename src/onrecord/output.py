@@ -70,6 +70,25 @@ class Writer:
             table.add_row("", "—", "—", "[dim]no quotes found[/dim]", "")
         self._console.print(table)  # type: ignore[union-attr]
 
+    def article(self, result: Result) -> None:
+        """The article's text with its quotes highlighted (tagged with their ids) and speaker mentions
+        underlined, then the table of quotes (table format only)."""
+        from rich.text import Text
+
+        text = result.article.text
+        marked = Text(text)
+        for q in result.quotes:
+            if q.parent is None:
+                marked.stylize("bold cyan", q.start, q.end)
+            if q.speaker and 0 <= q.speaker.start < q.speaker.end <= len(text):
+                marked.stylize("underline yellow", q.speaker.start, q.speaker.end)
+        # ids go in after the styling so that offsets stay those of the article
+        for q in sorted((q for q in result.quotes if q.parent is None), key=lambda q: q.start, reverse=True):
+            marked = marked[:q.start] + Text(f"[{q.id}]", style="dim") + marked[q.start:]
+        self._console.print(marked)  # type: ignore[union-attr]
+        self._console.print()  # type: ignore[union-attr]
+        self._table(result)
+
     def close(self) -> None:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")

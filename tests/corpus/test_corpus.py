@@ -112,6 +112,8 @@ def test_timeline_show_and_export(corpus, tmp_path):
     _d, db, _p = corpus
     tl = json.loads(onrecord("timeline", "Mensah", "--db", db, "-f", "json").stdout)
     assert [h["date"] for h in tl] == sorted(h["date"] for h in tl) and len(tl) == 9
+    table = onrecord("show", "art-1", "--db", db, "-f", "table").stdout
+    assert "[q1]" in table and "told reporters" in table  # the article itself, quotes tagged
     shown = json.loads(onrecord("show", "art-1", "--db", db, "-f", "json").stdout)[0]
     assert shown["id"] == "art-1" and shown["quotes"]
     for q in shown["quotes"]:
