@@ -113,7 +113,7 @@ def test_timeline_show_and_export(corpus, tmp_path):
     tl = json.loads(onrecord("timeline", "Mensah", "--db", db, "-f", "json").stdout)
     assert [h["date"] for h in tl] == sorted(h["date"] for h in tl) and len(tl) == 9
     table = onrecord("show", "art-1", "--db", db, "-f", "table").stdout
-    assert "[q1]" in table and "told reporters" in table  # the article itself, quotes tagged
+    assert "[q1]" in table and "reporters" in table  # the article itself (wrapped to the terminal), quotes tagged
     shown = json.loads(onrecord("show", "art-1", "--db", db, "-f", "json").stdout)[0]
     assert shown["id"] == "art-1" and shown["quotes"]
     for q in shown["quotes"]:
