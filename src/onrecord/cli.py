@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -130,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except sqlite3.Error as e:  # a locked, full or damaged corpus database
+        _error(f"database error: {e} (the database is unchanged since its last complete batch)")
+        return 2
     except OSError as e:  # disk full, permissions, ... on our own output
         if isinstance(e, BrokenPipeError):
             return 0

@@ -256,3 +256,24 @@ def test_parquet_export_and_timeline_plot(corpus, tmp_path):
     assert p.returncode == 0, p.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert "drawn in" in p.stderr
+
+
+def test_a_locked_database_is_one_line_not_a_traceback(corpus, monkeypatch, tmp_path, capsys):
+    import onrecord.corpus.store as store_module
+
+    _d, db, _p = corpus
+    copy = tmp_path / "locked.db"
+    copy.write_bytes(Path(db).read_bytes())
+    holder = sqlite3.connect(copy)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        monkeypatch.setattr(store_module, "LOCK_WAIT", 0.2)
+        from onrecord.cli import main
+
+        src = write_texts(tmp_path / "x.jsonl", ["Coach Ben Hall said the season was over."])
+        assert main(["ingest", str(src), "--db", str(copy), "--jobs", "1"]) == 2
+        err = capsys.readouterr().err
+        assert "database error: database is locked" in err and "Traceback" not in err
+    finally:
+        holder.rollback()
+        holder.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from onrecord.errors import OnrecordError
 
 DEFAULT_DB = "onrecord.db"
+LOCK_WAIT = 120  # seconds
 
 # Each entry upgrades the schema by one version; never edit one that has shipped, add a new one.
 MIGRATIONS: list[str] = [
@@ -125,7 +126,8 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)  # transactions are explicit
+            # transactions are explicit; a second writer (another ingest) waits for the lock up to LOCK_WAIT
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
