@@ -28,6 +28,12 @@ _MARKS = "“”\"«»"
 _CLOSERS = " ”\"’"
 
 
+def may_drop(kind: str, nested: bool) -> bool:
+    """Whether the model may drop a candidate: block quotes, transcript turns and nested attributions are
+    structural and always kept. The trainer learns from exactly the candidates this admits."""
+    return kind != "block" and not nested
+
+
 def _bucket(n: int) -> str:
     for limit, name in ((1, "1"), (3, "2-3"), (7, "4-7"), (15, "8-15"), (30, "16-30")):
         if n <= limit:

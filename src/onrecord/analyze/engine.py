@@ -75,7 +75,6 @@ class _Draft:
     end: int
     hit: CueHit | None = None
     context_of: _Draft | None = None  # speaker taken from this earlier quote
-    same_cue: bool = False
     question: bool = False
     label: tuple[int, int] | None = None  # transcript label span
     speaker: Speaker | None = None
@@ -202,7 +201,6 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
         prev = _context(drafts, m, para_of)
         if prev is not None:
             d.context_of = prev
-            d.same_cue = para_of(prev.start) == para_of(m.start)
             d.how = "context"
         if not _speech_like(text, m, prev):
             continue  # a scare quote, a title or a name, not speech
@@ -245,7 +243,7 @@ def _judge(text: str, drafts: list[_Draft], keep_all: bool) -> list[_Draft]:
         d.features = confidence.features(text, d.kind, d.start, d.end, d.hit, d.how, d.parent is not None)
         if model is not None:
             d.confidence = round(model.probability(d.features), 3)
-            if not keep_all and d.confidence < model.threshold and d.kind != "block" and d.parent is None:
+            if not keep_all and d.confidence < model.threshold and confidence.may_drop(d.kind, d.parent is not None):
                 continue
         kept.append(d)
     for d in kept:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from onrecord.analyze.confidence import MODEL_FILE
+from onrecord.analyze.confidence import MODEL_FILE, may_drop
 from onrecord.errors import InputError
 from onrecord.evaluate.gold import predictions_of, read_gold
 from onrecord.evaluate.metrics import Gold, match, score
@@ -37,7 +37,7 @@ HELD_OUT_EVERY = 5
 
 
 def filterable(q) -> bool:
-    return q.kind != "block" and q.parent is None and q.features is not None
+    return q.features is not None and may_drop(q.kind, q.parent is not None)
 
 
 def label(gold: Gold, q) -> int:
