@@ -32,3 +32,9 @@ def test_unclosed_quote_ends_at_paragraph_end():
 def test_reopened_quote_closes_the_open_one():
     text = "“One never closed. “Two closed,” he said."
     assert spans(text) == ["One never closed.", "Two closed,"]
+
+
+def test_straight_opener_closed_by_a_curly_mark():
+    # converted news mixes mark styles; a straight opener followed by a curly opener was a stray
+    text = '“It was fine,” she said. "We were open about it.”\n\n"“We will go on,” he said.'
+    assert spans(text) == ["It was fine,", "We were open about it.", "We will go on,"]

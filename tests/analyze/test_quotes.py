@@ -101,6 +101,15 @@ def test_first_person_inside_a_quotation_keeps_the_quotation(find):
     assert all(q.speaker.name == "Jon Ruiz" for q in r.quotes)
 
 
+def test_a_cue_inside_a_quotation_does_not_take_over_the_next_quotation(find):
+    # "says" inside the first part reports Donald; the part after the cue is still the senator's
+    r = find("“People like what Donald says because he says what they think,” Senator Ana Ruiz said. "
+             "“The problem is that a president cannot say anything he wants.”")
+    first, second = quote_with(r, "People like what"), quote_with(r, "The problem is")
+    assert first.speaker.name == second.speaker.name == "Ana Ruiz"
+    assert first.cue.start == second.cue.start
+
+
 def test_speaker_resolution_name_pronoun_title_context(find):
     art = parse_text((FIXTURES / "summit.txt").read_text(), "summit.txt")
     r = find(art.text)

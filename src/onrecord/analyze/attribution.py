@@ -52,11 +52,14 @@ def trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _subject(v, depth: int = 0):
-    for c in v.children:
-        if c.dep_ in _SUBJECTS:
-            if c.lower_ in _RELATIVE and v.dep_ == "relcl":
-                return v.head
-            return c
+    # the parser sometimes gives a verb two subjects, one inside the quotation before it ("“…voters
+    # like…,” Ana Ruiz said"): the one nearest the verb is the speaker
+    subjects = sorted((c for c in v.children if c.dep_ in _SUBJECTS), key=lambda c: abs(c.i - v.i))
+    if subjects:
+        c = subjects[0]
+        if c.lower_ in _RELATIVE and v.dep_ == "relcl":
+            return v.head
+        return c
     if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head is not v \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)

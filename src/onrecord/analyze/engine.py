@@ -198,7 +198,7 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
         if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
             continue
         d = _Draft("direct", m.start, m.end, how="uncued")
-        prev = _context(drafts, m, para_of)
+        prev = _context([d for d in drafts if d.hit is None or not inside_marks(d.hit.cue[0])], m, para_of)
         if prev is not None:
             d.context_of = prev
             d.how = "context"
@@ -319,7 +319,8 @@ def _dash_source(text: str, m: Marked) -> CueHit | None:
 
 def _context(drafts: list[_Draft], m: Marked, para_of) -> _Draft | None:
     """The quote whose speaker a cue-less quotation continues: the one before it in the same or the
-    previous paragraph, else the one after it in the same paragraph."""
+    previous paragraph, else the one after it in the same paragraph. ``drafts`` leaves out attributions
+    whose cue stands inside a quotation: the next quotation continues the quoted speaker, not them."""
     p = para_of(m.start)
     before = [d for d in drafts if d.end <= m.outer_start and (d.hit or d.context_of or d.label)]
     if before and p - para_of(before[-1].start) <= 1:

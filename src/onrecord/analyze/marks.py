@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", "»": "«", '"': '"', "‟": "”"}
+# a straight opener may close with a curly mark: converted text mixes them ("I have been open.”)
+DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", "»": "«", '"': '"”', "‟": "”"}
 SINGLE_OPEN = {"‘": "’", "‹": "›", "‚": "‘’"}
 ALL_MARKS = "\"“”«»„‟‘’‹›‚"
 _PARA = re.compile(r"[^\n]+")
@@ -90,9 +91,12 @@ def find_marked(text: str) -> list[Marked]:
                     and (ch != '"' or _closes_straight(text, i, open_at + 1)):
                 _emit(out, text, open_at, i, i + 1, True)
                 open_at = None
-            elif not single and ch in "“„«" and closers != '"':
+            elif not single and ch in "“„«" and closers != DOUBLE_OPEN['"']:
                 # a second opening mark inside an open quote: the first one was never closed
                 _emit(out, text, open_at, i, i, False)
+                open_at, closers = i, DOUBLE_OPEN[ch]
+            elif not single and ch == "“" and closers == DOUBLE_OPEN['"']:
+                # a curly opener after an open straight mark: the straight one was a stray
                 open_at, closers = i, DOUBLE_OPEN[ch]
             i += 1
         if open_at is not None:
@@ -106,7 +110,7 @@ def find_marked(text: str) -> list[Marked]:
             if not starts_with_mark:
                 # an unclosed single mark is more likely an apostrophe; an unclosed straight one in a
                 # document with curly marks, a stray
-                if not single and not (closers == '"' and curly):
+                if not single and not (closers == DOUBLE_OPEN['"'] and curly):
                     _emit(out, text, open_at, pe, pe, False)
                 open_at = None
     return out
