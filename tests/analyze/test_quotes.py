@@ -142,3 +142,10 @@ def test_two_people_sharing_a_surname_stay_apart(find):
 
 def test_text_without_quotes(find):
     assert find("The river rose two metres overnight. Schools were closed.").quotes == []
+
+
+def test_reported_speech_stops_before_the_writers_aside(find):
+    r = find("Mayor Jon Ruiz said he would close the river path over fears of the flood, which is expected "
+             "on Friday.")
+    q = quote_with(r, "he would close the river path")
+    assert q.text == "he would close the river path over fears of the flood"

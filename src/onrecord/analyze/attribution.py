@@ -145,13 +145,14 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         if ccomps:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
             lo, hi = c.left_edge.i, _cut_speaker_conjunct(t, c)
+            hi = _cut_trailing_aside(doc, lo, hi)
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
             hit.how = "clause"
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
             lo = min(c.left_edge.i for c in comps)
-            hi = max(c.right_edge.i for c in comps)
+            hi = _cut_trailing_aside(doc, lo, max(c.right_edge.i for c in comps))
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
             hit.how = "object"
         elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
@@ -174,12 +175,31 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 a, b = trim(text, *_span(rest, base))
                 if b > a:
                     hit.after_colon = (a, b)
-        if hit.colon and hit.how == "object":
+        if hit.colon and hit.how in ("object", "aside"):
             hit.content, hit.how = None, "none"  # "said at the launch:" introduces what follows the colon
         if hit.content and hit.content[1] <= hit.content[0]:
             hit.content = None
         hits.append(hit)
     return hits
+
+
+_ASIDE_MARKS = {"while", "whereas"}
+
+
+def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
+    """Where a content ends before the writer's own addition at its end: a non-restrictive relative
+    clause or apposition (", which is spread by mosquitoes"), or a participle or "while" clause after a
+    comma (", saying …", ", while Cruz said …"), unless it quotes. Annotated news leaves these out of what
+    was said."""
+    for t in doc[lo + 2:hi + 1]:
+        first = t.left_edge.i
+        if first <= lo + 1 or doc[first - 1].text != "," or t.right_edge.i < hi \
+                or any(x.tag_ in {"``", "''"} for x in doc[first:hi + 1]):
+            continue
+        if t.dep_ in {"relcl", "appos"} or (t.dep_ in {"advcl", "acl", "xcomp"} and (
+                t.tag_ == "VBG" or doc[first].lower_ in _ASIDE_MARKS)):
+            return first - 2
+    return hi
 
 
 def _cut_speaker_conjunct(cue, clause) -> int:
