@@ -149,3 +149,11 @@ def test_reported_speech_stops_before_the_writers_aside(find):
              "on Friday.")
     q = quote_with(r, "he would close the river path")
     assert q.text == "he would close the river path over fears of the flood"
+
+
+def test_a_mixed_quote_runs_to_the_end_of_its_quotation(find):
+    # the parse ends the reported clause at the sentence end inside the quotation
+    r = find("Ana Ruiz writes the firm works with other agencies as well, “including the departments of "
+             "State and Labor. The firm also partners with the Army and NASA.”")
+    q = quote_with(r, "the firm works with other agencies")
+    assert q.kind == "mixed" and q.text.endswith("the Army and NASA.")

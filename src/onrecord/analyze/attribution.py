@@ -16,6 +16,7 @@ _SUBJECTS = {"nsubj", "nsubjpass"}
 # what a cue verb without a clause takes as its content: its object and the phrases that complete it
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
 _RELATIVE = {"who", "that", "which", "whom"}
+_OPENERS = {"IN", "WDT", "WP", "WRB", "TO", "DT", "PRP$", "PRP"}  # first words a content's shape names
 _TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
 
 
@@ -36,6 +37,7 @@ class CueHit:
     how: str = "none"  # clause | object | aside | according | dash
     tag: str = ""
     dep: str = ""
+    shape: list[str] = field(default_factory=list)  # the parse around the cue, for the confidence model
 
 
 def _span(tokens, base: int) -> tuple[int, int]:
@@ -148,6 +150,8 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hi = _cut_trailing_aside(doc, lo, hi)
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
             hit.how = "clause"
+            hit.shape = [f"head={c.tag_}", f"opens={doc[lo].lower_ if doc[lo].tag_ in _OPENERS else doc[lo].tag_}",
+                         f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
@@ -155,6 +159,9 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hi = _cut_trailing_aside(doc, lo, max(c.right_edge.i for c in comps))
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
             hit.how = "object"
+            hit.shape = [f"comps={'+'.join(sorted({c.dep_ for c in comps}))}", f"head={comps[0].tag_}",
+                         f"word={comps[0].lower_}",
+                         f"opens={doc[lo].lower_ if doc[lo].tag_ in _OPENERS else doc[lo].tag_}"]
         elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
             # "The plan will fail, he said." / "As the minister said, ..." : the rest of the sentence
             sub = sorted(t.subtree, key=lambda x: x.i)
@@ -175,6 +182,8 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 a, b = trim(text, *_span(rest, base))
                 if b > a:
                     hit.after_colon = (a, b)
+        hit.shape += [f"neg={any(c.dep_ == 'neg' for c in t.children)}",
+                      f"modal={any(c.tag_ == 'MD' for c in t.children)}", f"root={t.dep_ == 'ROOT'}"]
         if hit.colon and hit.how in ("object", "aside"):
             hit.content, hit.how = None, "none"  # "said at the launch:" introduces what follows the colon
         if hit.content and hit.content[1] <= hit.content[0]:

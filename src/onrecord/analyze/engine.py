@@ -151,6 +151,13 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
         return [i for i, m in enumerate(marked) if _overlap(m.outer_start, m.outer_end, a, b) > 0]
 
     def from_content(hit: CueHit, a: int, b: int, default_kind: str, how: str) -> None:
+        # a content never ends or starts halfway through a quotation: the parse may stop at a comma or a
+        # sentence end inside it ("… as well, “including State, Labor and Energy. The firm also …”")
+        for m in marked:
+            if m.start < b < m.end and para_of(m.end) == para_of(b):
+                b = m.end
+            if m.start < a < m.end and para_of(m.start) == para_of(a):
+                a = m.start
         idx = [i for i in marks_in(a, b) if i not in used]
         covered = sum(_overlap(marked[i].start, marked[i].end, a, b) for i in idx)
         if idx and covered >= 0.85 * (b - a):
