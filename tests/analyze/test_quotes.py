@@ -157,3 +157,4 @@ def test_a_mixed_quote_runs_to_the_end_of_its_quotation(find):
              "State and Labor. The firm also partners with the Army and NASA.”")
     q = quote_with(r, "the firm works with other agencies")
     assert q.kind == "mixed" and q.text.endswith("the Army and NASA.")
+

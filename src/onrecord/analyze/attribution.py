@@ -62,7 +62,7 @@ def _subject(v, depth: int = 0):
         if c.lower_ in _RELATIVE and v.dep_ == "relcl":
             return v.head
         return c
-    if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head is not v \
+    if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head.i != v.i \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)
     if v.dep_ in {"relcl", "acl"}:  # "Stein, who said ..." / "a statement saying ...", "ads calling ..."
