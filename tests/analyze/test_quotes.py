@@ -158,3 +158,11 @@ def test_a_mixed_quote_runs_to_the_end_of_its_quotation(find):
     q = quote_with(r, "the firm works with other agencies")
     assert q.kind == "mixed" and q.text.endswith("the Army and NASA.")
 
+
+
+def test_no_break_spaces_read_like_plain_ones(find):
+    plain = "Trump’s “excesses” are sickening, Hollande said in Paris, noting the nominee “makes you want to retch.”"
+    nbsp = plain.replace("nominee “", "nominee\xa0“").replace("Hollande said", "Hollande\xa0said")
+    got = [(q.kind, q.start, q.end, q.speaker.mention) for q in find(nbsp).quotes]
+    assert got == [(q.kind, q.start, q.end, q.speaker.mention) for q in find(plain).quotes]
+    assert len(got) == 2

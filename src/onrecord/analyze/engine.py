@@ -31,6 +31,10 @@ from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_SECOND, ArticleNa
 from onrecord.lexicon import cue_forms
 from onrecord.types import Article, Cue, Quote, Result, Speaker
 
+# no-break and other special spaces become plain ones before parsing (same length, so offsets hold):
+# the tagger reads "nominee\xa0“makes" as three tokens and the parse around them goes wrong
+_PLAIN_SPACES = str.maketrans({c: " " for c in "\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                                                "\u2008\u2009\u200a\u202f\u205f\u3000"})
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _TRANSCRIPT = re.compile(r"\s*[\"“]?\s*((?:Q|A|[A-Z][A-Z.'’\- ]{0,40}[A-Z.]))\s*:\s*(\S)")
@@ -115,7 +119,7 @@ class Extractor:
 
     def _run(self, arts: list[Article]) -> Iterator[Result]:
         spans = [chunks(a.text) for a in arts]
-        texts = [a.text[s:e] for a, sp in zip(arts, spans, strict=True) for s, e in sp]
+        texts = [a.text[s:e].translate(_PLAIN_SPACES) for a, sp in zip(arts, spans, strict=True) for s, e in sp]
         docs = iter(self.nlp.pipe(texts, batch_size=64))
         for art, sp in zip(arts, spans, strict=True):
             hits: list[CueHit] = []
