@@ -1,9 +1,9 @@
 """How likely a candidate attribution is to be one a human annotator would mark.
 
 A logistic regression over simple features of each candidate (its cue word, how its content was found,
-what kind of speaker it has, its length, ...), trained on the PolNeAR train split by
-``python -m onrecord.evaluate.train`` (``make train``) and shipped as models/confidence.json (weights
-only, no corpus text). Every quote carries the probability as ``confidence``; candidates below the
+the parse around the cue, what kind of speaker it has, its length, ...), trained on the PolNeAR train
+split by ``python -m onrecord.evaluate.train`` (``make train``) and shipped as models/confidence.json
+(weights only, no corpus text). Every quote carries the probability as ``confidence``; candidates below the
 model's threshold (chosen on held-out train articles) are dropped. Block quotes, transcript turns and
 nested attributions are structural and always kept.
 """

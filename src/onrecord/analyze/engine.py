@@ -209,7 +209,7 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
         if i in used or any(x <= m.start and m.end <= y for x, y in blocks):
             continue
         d = _Draft("direct", m.start, m.end, how="uncued")
-        prev = _context([d for d in drafts if d.hit is None or not inside_marks(d.hit.cue[0])], m, para_of)
+        prev = _context([x for x in drafts if x.hit is None or not inside_marks(x.hit.cue[0])], m, para_of)
         if prev is not None:
             d.context_of = prev
             d.how = "context"
