@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from onrecord.analyze.marks import strip_chars
 from onrecord.lexicon import CueWord, cue_forms
 
 # dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
@@ -16,7 +17,7 @@ _SUBJECTS = {"nsubj", "nsubjpass"}
 # what a cue verb without a clause takes as its content: its object and the phrases that complete it
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
 _RELATIVE = {"who", "that", "which", "whom"}
-_OPENERS = {"IN", "WDT", "WP", "WRB", "TO", "DT", "PRP$", "PRP"}  # first words a content's shape names
+_OPENERS = {"IN", "WDT", "WP", "WRB", "TO", "DT", "PRP$", "PRP"}  # tags of the first words _opener names
 _TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
 
 
@@ -45,12 +46,14 @@ def _span(tokens, base: int) -> tuple[int, int]:
     return base + first.idx, base + last.idx + len(last.text)
 
 
+def _opener(tok) -> str:
+    """A content's first word for the confidence model: the word itself when it is a function word
+    ("that", "to", "whether", "he"), else its tag."""
+    return tok.lower_ if tok.tag_ in _OPENERS else tok.tag_
+
+
 def trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in _TRIM:
-        a += 1
-    while b > a and text[b - 1] in _TRIM:
-        b -= 1
-    return a, b
+    return strip_chars(text, a, b, _TRIM)
 
 
 def _subject(v, depth: int = 0):
@@ -150,7 +153,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hi = _cut_trailing_aside(doc, lo, hi)
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
             hit.how = "clause"
-            hit.shape = [f"head={c.tag_}", f"opens={doc[lo].lower_ if doc[lo].tag_ in _OPENERS else doc[lo].tag_}",
+            hit.shape = [f"head={c.tag_}", f"opens={_opener(doc[lo])}",
                          f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
@@ -161,7 +164,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hit.how = "object"
             hit.shape = [f"comps={'+'.join(sorted({c.dep_ for c in comps}))}", f"head={comps[0].tag_}",
                          f"word={comps[0].lower_}",
-                         f"opens={doc[lo].lower_ if doc[lo].tag_ in _OPENERS else doc[lo].tag_}"]
+                         f"opens={_opener(doc[lo])}"]
         elif not word.weak and t.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and t.head.i != t.i:
             # "The plan will fail, he said." / "As the minister said, ..." : the rest of the sentence
             sub = sorted(t.subtree, key=lambda x: x.i)

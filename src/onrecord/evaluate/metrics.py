@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from onrecord.analyze.marks import strip_chars
+
 QUOTES = "\"“”«»„‟‘’'"
 DIRECT_MARKS = QUOTES[:6]
 TRIM = set(QUOTES + " \t\n\r\xa0.,;:!?—–-")
@@ -57,11 +59,7 @@ def _charset(spans: Iterable[Iterable[int]]) -> set[int]:
 
 
 def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in TRIM:
-        a += 1
-    while b > a and text[b - 1] in TRIM:
-        b -= 1
-    return a, b
+    return strip_chars(text, a, b, TRIM)
 
 
 def name_words(s: str | None) -> set[str]:
