@@ -166,3 +166,43 @@ def test_no_break_spaces_read_like_plain_ones(find):
     got = [(q.kind, q.start, q.end, q.speaker.mention) for q in find(nbsp).quotes]
     assert got == [(q.kind, q.start, q.end, q.speaker.mention) for q in find(plain).quotes]
     assert len(got) == 2
+
+
+def test_a_quotation_that_ends_its_sentence_does_not_take_the_next_cue(find):
+    # "added:" introduces the quotation after it; the one before belongs to the earlier cue
+    r = find("The mayor has given no details about the repairs, saying in her statement only that the city "
+             "was “reviewing every bridge on the river and every road that leads to one.” She added: “No "
+             "road will reopen before the engineers sign off.”")
+    before, after = quote_with(r, "reviewing every bridge"), quote_with(r, "No road will reopen")
+    assert after.cue.text == "added"
+    assert before.cue.text == "saying"
+
+
+def test_a_cue_between_a_verb_and_its_quotation_introduces_it(find):
+    r = find("“Nobody in this town wants another delay,” Mayor Jon Ruiz said before adding: “The bridge "
+             "opens in May or I resign.”")
+    first, second = quote_with(r, "Nobody in this town"), quote_with(r, "The bridge opens")
+    assert first.cue.text == "said" and second.cue.text == "adding"
+    assert first.speaker.name == second.speaker.name == "Jon Ruiz"
+
+
+def test_a_split_quote_continues_its_speaker_past_the_speakers_description(find):
+    # "voted" describes the speaker; the quotation after it is still Lena Okafor's
+    r = find("Turnout was high in the north.\n\n“I came to vote for the river plan, but I never trusted the "
+             "council,” said Lena Okafor, a retired teacher from Millbrook who voted early for the plan. “Every "
+             "time they promise a bridge, the budget disappears.”")
+    first, second = quote_with(r, "I came to vote"), quote_with(r, "Every time they promise")
+    assert first.speaker.name == second.speaker.name == "Lena Okafor"
+    assert first.speaker.mention == "Lena Okafor"
+
+
+def test_a_participle_that_goes_on_to_quote_is_its_own_cue(find):
+    r = find("“We need a mayor who answers the phone at night,” Jon Ruiz said, introducing Ana Berg as a "
+             "“neighbour who never stopped working for this district.”")
+    assert quote_with(r, "neighbour who never stopped").cue.text == "introducing"
+    assert quote_with(r, "We need a mayor").cue.text == "said"
+
+
+def test_an_object_content_stops_before_where_and_when(find):
+    r = find("The union praised the mayor during a rally in Millbrook.")
+    assert quote_with(r, "the mayor").text == "the mayor"

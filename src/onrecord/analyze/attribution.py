@@ -39,6 +39,8 @@ class CueHit:
     tag: str = ""
     dep: str = ""
     shape: list[str] = field(default_factory=list)  # the parse around the cue, for the confidence model
+    described: tuple[int, int] | None = None  # the source with all its modifiers (relative clauses, ...)
+    in_source: bool = False  # the cue stands in another cue's speaker description
 
 
 def _span(tokens, base: int) -> tuple[int, int]:
@@ -68,6 +70,8 @@ def _subject(v, depth: int = 0):
     if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head.i != v.i \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)
+    if depth < 3 and v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.tag_.startswith("VB"):
+        return _subject(v.head.head, depth + 1)  # "Trump said before adding: ..."
     if v.dep_ in {"relcl", "acl"}:  # "Stein, who said ..." / "a statement saying ...", "ads calling ..."
         return v.head
     return None
@@ -80,7 +84,7 @@ def _mention(tok):
     while stack:
         c = stack.pop()
         keep.append(c)
-        stack.extend(c.children)
+        stack.extend(x for x in c.children if x.dep_ not in {"relcl", "appos", "acl"} or x.i < tok.i)
     keep.sort(key=lambda t: t.i)
     # keep it contiguous around the head
     doc = tok.doc
@@ -129,7 +133,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             hits.append(_according(t, doc, base, text))
             continue
-        word = forms.get(low)
+        word = forms.get(low) or _quoting_participle(t, forms)
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
         hit = CueHit(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
@@ -146,6 +150,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             subj = _subject(t)
         if subj is not None:
             _set_source(hit, subj, base)
+            hit.described = _span([subj.left_edge, subj.right_edge], base)
         ccomps = [c for c in t.children if c.dep_ == "ccomp"]
         if ccomps:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
@@ -158,6 +163,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
+            comps = _without_adjuncts(comps)
             lo = min(c.left_edge.i for c in comps)
             hi = _cut_trailing_aside(doc, lo, max(c.right_edge.i for c in comps))
             hit.content = trim(text, *_span(doc[lo:hi + 1], base))
@@ -192,7 +198,59 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         if hit.content and hit.content[1] <= hit.content[0]:
             hit.content = None
         hits.append(hit)
+    _nearest_cue_owns(hits)
+    for h in hits:
+        # "said Robert Stone, …, who already cast an absentee ballot": a cue in another cue's speaker
+        # description describes that speaker
+        h.in_source = any(b is not h and b.described and b.described[0] <= h.cue[0] < b.described[1]
+                          for b in hits)
     return hits
+
+
+# prepositions that open the circumstances of saying (where, when), not part of what was said
+_ADJUNCT_PREPS = {"in", "on", "at", "during", "after", "before", "through", "from", "despite", "amid",
+                  "since", "throughout", "outside", "inside", "near", "via", "until"}
+
+
+def _without_adjuncts(comps: list) -> list:
+    """An object's content stops before a trailing phrase of place or time: "endorsed Sanders in
+    Virginia" reports the endorsement of Sanders. Only after an object: "spoke in Iowa" keeps it."""
+    core = [c for c in comps if c.dep_ != "prep"]
+    if not core:
+        return comps
+    last = max(c.i for c in core)
+    return [c for c in comps if not (c.dep_ == "prep" and c.i > last and c.lower_ in _ADJUNCT_PREPS)]
+
+
+_QUOTE_TAGS = {"``", "''"}
+
+
+def _quoting_participle(t, forms) -> CueWord | None:
+    """A participle that goes on from a cue verb to quote: "he said, reasoning that he “did not …”",
+    "he said introducing Clinton as a “global leader …”". No word list names every such verb; the
+    quotation in what it governs makes it a cue (weak: only with that content)."""
+    if t.tag_ != "VBG" or t.dep_ not in {"advcl", "xcomp", "conj"} or t.head.lower_ not in forms \
+            or forms[t.head.lower_].weak:
+        return None
+    if not any(x.tag_ in _QUOTE_TAGS or x.text in "“”\"" for c in t.children if c.i > t.i
+               and c.dep_ in {"ccomp", "dobj", "prep", "oprd", "xcomp"} for x in c.subtree):
+        return None
+    return CueWord(t.lemma_, False, True)
+
+
+def _nearest_cue_owns(hits: list[CueHit]) -> None:
+    """A content after its cue belongs to the nearest cue before it: in "Trump said before adding: “…”"
+    the parser hangs the quotation on "said", but "adding" introduces it (and "said" keeps the quotation
+    before it)."""
+    for h in hits:
+        if h.content is None or h.content[0] < h.cue[1]:
+            continue
+        for b in hits:
+            own = b.content or b.after_colon
+            if b is not h and h.cue[1] <= b.cue[0] and b.cue[1] <= h.content[0] and own is not None \
+                    and own[0] < h.content[1] and h.content[0] < own[1]:
+                h.content, h.how = None, "none"
+                break
 
 
 _ASIDE_MARKS = {"while", "whereas"}

@@ -75,7 +75,7 @@ def features(text: str, kind: str, start: int, end: int, hit: CueHit | None, how
     ]
     if hit is not None:
         f += [f"tag={hit.tag}", f"dep={hit.dep}", f"weak={bool(hit.word and hit.word.weak)}",
-              f"cue_before={hit.cue[0] < start}"]
+              f"cue_before={hit.cue[0] < start}", f"in_source={hit.in_source}"]
         f += hit.shape + [f"{x}|how={how}" for x in hit.shape]
     return f
 

@@ -291,6 +291,10 @@ def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
         if h.cue[0] >= m.outer_end:
             gap = text[m.outer_end:h.cue[0]]
             ok = _GAP_AFTER.match(gap) is not None
+            # a quotation that ends its sentence does not take a cue that introduces what follows it:
+            # “… ahead.” He added: “…”
+            if ok and _introduces(h) and text[m.start:m.end].rstrip(_CLOSING)[-1:] in ".!?":
+                ok = False
         elif h.cue[1] <= m.outer_start:
             gap = text[h.cue[1]:m.outer_start]
             ok = _GAP_BEFORE.match(gap) is not None
@@ -299,6 +303,15 @@ def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
         if ok and (best is None or len(gap) < best[0]):
             best = (len(gap), h)
     return best[1] if best else None
+
+
+_CLOSING = " \t\n”\"’'"
+
+
+def _introduces(h: CueHit) -> bool:
+    """Whether a cue has a content of its own after it."""
+    c = h.content or h.after_colon
+    return c is not None and c[0] >= h.cue[1]
 
 
 SHORT_QUOTE_WORDS = 8
@@ -333,7 +346,8 @@ def _context(drafts: list[_Draft], m: Marked, para_of) -> _Draft | None:
     previous paragraph, else the one after it in the same paragraph. ``drafts`` leaves out attributions
     whose cue stands inside a quotation: the next quotation continues the quoted speaker, not them."""
     p = para_of(m.start)
-    before = [d for d in drafts if d.end <= m.outer_start and (d.hit or d.context_of or d.label)]
+    before = [d for d in drafts if d.end <= m.outer_start and (d.hit or d.context_of or d.label)
+              and not (d.hit and d.hit.in_source)]
     if before and p - para_of(before[-1].start) <= 1:
         return before[-1]
     after = [d for d in drafts if d.start >= m.outer_end and d.hit and para_of(d.start) == p]
