@@ -18,6 +18,7 @@ _SUBJECTS = {"nsubj", "nsubjpass"}
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
 _RELATIVE = {"who", "that", "which", "whom"}
 _OPENERS = {"IN", "WDT", "WP", "WRB", "TO", "DT", "PRP$", "PRP"}  # tags of the first words _opener names
+_QUOTE_TAGS = {"``", "''"}  # the tagger's tags for quotation marks
 _TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
 
 
@@ -222,9 +223,6 @@ def _without_adjuncts(comps: list) -> list:
     return [c for c in comps if not (c.dep_ == "prep" and c.i > last and c.lower_ in _ADJUNCT_PREPS)]
 
 
-_QUOTE_TAGS = {"``", "''"}
-
-
 def _quoting_participle(t, forms) -> CueWord | None:
     """A participle that goes on from a cue verb to quote: "he said, reasoning that he “did not …”",
     "he said introducing Clinton as a “global leader …”". No word list names every such verb; the
@@ -264,7 +262,7 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     for t in doc[lo + 2:hi + 1]:
         first = t.left_edge.i
         if first <= lo + 1 or doc[first - 1].text != "," or t.right_edge.i < hi \
-                or any(x.tag_ in {"``", "''"} for x in doc[first:hi + 1]):
+                or any(x.tag_ in _QUOTE_TAGS for x in doc[first:hi + 1]):
             continue
         if t.dep_ in {"relcl", "appos"} or (t.dep_ in {"advcl", "acl", "xcomp"} and (
                 t.tag_ == "VBG" or doc[first].lower_ in _ASIDE_MARKS)):

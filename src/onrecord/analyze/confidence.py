@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 from onrecord.analyze.attribution import CueHit
+from onrecord.analyze.marks import last_sign
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_OTHER, PRONOUNS_PERSON, PRONOUNS_SECOND
 
 MODEL_FILE = "confidence.json"
@@ -25,7 +26,6 @@ _FUNCTION_WORDS = {"that", "to", "whether", "if", "the", "a", "an", "his", "her"
 
 
 _MARKS = "“”\"«»"
-_CLOSERS = " ”\"’"
 
 
 def may_drop(kind: str, nested: bool) -> bool:
@@ -71,7 +71,7 @@ def features(text: str, kind: str, start: int, end: int, hit: CueHit | None, how
         "bias", f"kind={kind}", f"how={how}", f"cue={cue}", f"cue={cue}|how={how}", f"src={src}",
         f"src={src}|how={how}", f"len={length}", f"kind={kind}|len={length}", f"nested={nested}",
         f"first={first if first in _FUNCTION_WORDS else ('Cap' if words and words[0][:1].isupper() else 'low')}",
-        f"marks={any(c in content for c in _MARKS)}", f"question={content.rstrip(_CLOSERS).endswith('?')}",
+        f"marks={any(c in content for c in _MARKS)}", f"question={last_sign(content) == '?'}",
     ]
     if hit is not None:
         f += [f"tag={hit.tag}", f"dep={hit.dep}", f"weak={bool(hit.word and hit.word.weak)}",

@@ -25,7 +25,7 @@ from functools import cache
 
 from onrecord.analyze import confidence
 from onrecord.analyze.attribution import CueHit, find_cues
-from onrecord.analyze.marks import Marked, find_marked, paragraphs, strip_space
+from onrecord.analyze.marks import Marked, find_marked, last_sign, paragraphs, strip_space
 from onrecord.analyze.nlp import load
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_SECOND, ArticleNames
 from onrecord.lexicon import cue_forms
@@ -293,7 +293,7 @@ def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
             ok = _GAP_AFTER.match(gap) is not None
             # a quotation that ends its sentence does not take a cue that introduces what follows it:
             # “… ahead.” He added: “…”
-            if ok and _introduces(h) and text[m.start:m.end].rstrip(_CLOSING)[-1:] in ".!?":
+            if ok and _introduces(h) and last_sign(text[m.start:m.end]) in ".!?":
                 ok = False
         elif h.cue[1] <= m.outer_start:
             gap = text[h.cue[1]:m.outer_start]
@@ -303,9 +303,6 @@ def _adjacent_cue(text: str, m: Marked, hits: list[CueHit]) -> CueHit | None:
         if ok and (best is None or len(gap) < best[0]):
             best = (len(gap), h)
     return best[1] if best else None
-
-
-_CLOSING = " \t\n”\"’'"
 
 
 def _introduces(h: CueHit) -> bool:
@@ -328,7 +325,7 @@ def _speech_like(text: str, m: Marked, prev: _Draft | None) -> bool:
     if prev is not None and prev.hit is not None and 0 <= m.outer_start - prev.hit.cue[1] <= 60 \
             and prev.hit.cue[0] >= prev.end:
         return True
-    return words >= 4 and quoted.rstrip("”\"’ ")[-1:] in ".!?" and quoted[:1].isupper()
+    return words >= 4 and last_sign(quoted) in ".!?" and quoted[:1].isupper()
 
 
 def _dash_source(text: str, m: Marked) -> CueHit | None:

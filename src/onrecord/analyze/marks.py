@@ -41,6 +41,14 @@ def strip_chars(text: str, a: int, b: int, chars) -> tuple[int, int]:
     return a, b
 
 
+_CLOSING = " ”\"’"
+
+
+def last_sign(quoted: str) -> str:
+    """The last character of a quotation's words, closing marks and spaces skipped: "." in “We won.”"""
+    return quoted.rstrip(_CLOSING)[-1:]
+
+
 def strip_space(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and text[a].isspace():
         a += 1
