@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from onrecord.analyze.confidence import MODEL_FILE, may_drop
+from onrecord.analyze.confidence import MODEL_FILE, Model, may_drop
 from onrecord.errors import InputError
 from onrecord.evaluate.gold import predictions_of, read_gold
 from onrecord.evaluate.metrics import Gold, match, score
@@ -74,15 +74,11 @@ def fit(rows: list[list[str]], y: np.ndarray) -> dict[str, float]:
     return {f: round(float(w[i]), 4) for f, i in index.items() if abs(w[i]) > 1e-4}
 
 
-def prob(weights: dict[str, float], feats: list[str]) -> float:
-    z = sum(weights.get(f, 0.0) for f in feats)
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
 def f1_at(pairs: list[tuple[Gold, Result]], weights: dict[str, float], t: float) -> tuple[float, float]:
     outcomes = []
+    model = Model(weights, t)
     for g, r in pairs:
-        quotes = [q for q in r.quotes if not filterable(q) or prob(weights, q.features) >= t]
+        quotes = [q for q in r.quotes if not filterable(q) or model.probability(q.features) >= model.threshold]
         outcomes.append(match(g, predictions_of(replace(r, quotes=quotes))))
     s = score(outcomes).as_dict()
     return s["content_overlap"]["F1"], s["attribution_e2e"]["F1"]

@@ -54,10 +54,14 @@ def read_source(name: str, data: bytes) -> Iterator[Article | InputError]:
         yield e
 
 
+def _open(path: str, gz: bool):
+    return gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115
+
+
 def _read_jsonl_file(path: str, gz: bool) -> Iterator[Article | InputError]:
     """A JSON Lines file, streamed line by line: the corpus is never held in memory."""
     try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:  # noqa: SIM115
+        with _open(path, gz) as fh:
             empty = True
             for item in parse_jsonl(fh, path):
                 empty = False
@@ -121,7 +125,7 @@ def count_articles(paths: Iterable[str]) -> int | None:
         kind = _kind(p)
         try:
             if kind in (".jsonl", ".jsonl.gz"):
-                with (gzip.open(p, "rb") if kind == ".jsonl.gz" else open(p, "rb")) as fh:  # noqa: SIM115
+                with _open(p, kind == ".jsonl.gz") as fh:
                     total += sum(1 for line in fh if line.strip())
             else:
                 total += 1
