@@ -206,3 +206,13 @@ def test_a_participle_that_goes_on_to_quote_is_its_own_cue(find):
 def test_an_object_content_stops_before_where_and_when(find):
     r = find("The union praised the mayor during a rally in Millbrook.")
     assert quote_with(r, "the mayor").text == "the mayor"
+
+
+def test_reported_speech_inside_reported_speech_stays_with_the_reporter(find):
+    # the claim is the senator's account of the governor, not a statement on the governor's record;
+    # "refuse" and "answer" inside the mayor's words are no attributions at all
+    r = find("Senator Ruiz said the governor has claimed that the budget was balanced last spring.\n\n"
+             "The mayor said the council would refuse to answer any questions from the oversight panel.")
+    assert [(q.cue.text, q.speaker.mention) for q in r.quotes] == [("said", "Senator Ruiz"), ("said", "The mayor")]
+    assert quote_with(r, "balanced last spring").text.startswith("the governor has claimed")
+

@@ -4,23 +4,27 @@ A logistic regression over simple features of each candidate (its cue word, how 
 the parse around the cue, what kind of speaker it has, its length, ...), trained on the PolNeAR train
 split by ``python -m onrecord.evaluate.train`` (``make train``) and shipped as models/confidence.json
 (weights only, no corpus text). Every quote carries the probability as ``confidence``; candidates below the
-model's threshold (chosen on held-out train articles) are dropped. Block quotes, transcript turns and
-nested attributions are structural and always kept.
+model's threshold (chosen on held-out train articles) are dropped, and then reported speech standing in
+the reported speech that is left (``without_embedded``). Block quotes, transcript turns and nested
+attributions are structural and always kept.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from onrecord.analyze.attribution import CueHit
 from onrecord.analyze.marks import last_sign
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_OTHER, PRONOUNS_PERSON, PRONOUNS_SECOND
 
 MODEL_FILE = "confidence.json"
+T = TypeVar("T")
 _FUNCTION_WORDS = {"that", "to", "whether", "if", "the", "a", "an", "his", "her", "their", "it", "he", "she",
                    "they", "we", "i", "there", "this", "for", "about", "how", "what", "why", "in", "on"}
 
@@ -32,6 +36,26 @@ def may_drop(kind: str, nested: bool) -> bool:
     """Whether the model may drop a candidate: block quotes, transcript turns and nested attributions are
     structural and always kept. The trainer learns from exactly the candidates this admits."""
     return kind != "block" and not nested
+
+
+def without_embedded(items: list[T], cue_at: Callable[[T], int | None]) -> list[T]:
+    """Drops reported speech inside reported speech: in "Trump said Clinton claimed she was cleared"
+    the claim is Trump's account, not a statement on Clinton's record, and annotated news leaves it
+    unmarked. A reported (indirect or mixed) candidate whose cue stands inside the content of another
+    kept reported candidate (the earlier one, where each stands in the other) is dropped. Nested
+    attributions in quotations are not affected. ``items`` are the kept candidates of one article;
+    the engine and the trainer (which chooses the threshold) both filter with this."""
+    out: list[T] = []
+    outer: list[T] = []
+    for x in sorted(items, key=lambda x: (x.start, -(x.end - x.start))):  # type: ignore[attr-defined]
+        reported = x.kind in ("indirect", "mixed") and x.parent is None  # type: ignore[attr-defined]
+        cue = cue_at(x)
+        if reported and cue is not None and any(o.start <= cue < o.end for o in outer):  # type: ignore[attr-defined]
+            continue
+        if reported:
+            outer.append(x)
+        out.append(x)
+    return sorted(out, key=lambda x: x.start)  # type: ignore[attr-defined]
 
 
 def _bucket(n: int) -> str:

@@ -11,7 +11,7 @@ The work, in order:
    ("SECRETARY BLINKEN: ...") are block quotes of their label;
 4. nested attributions are linked to the quote they stand in, kept only when they report someone else;
 5. every candidate gets a confidence from a model trained on annotated news (confidence.py), and the
-   unlikely ones are dropped;
+   unlikely ones are dropped, as is reported speech inside kept reported speech ("X said Y claimed ...");
 6. speakers are resolved to names (speakers.py) in text order, so "he" finds the person named before.
 """
 
@@ -246,8 +246,9 @@ def _reports_someone_else(text: str, hit: CueHit) -> bool:
 
 
 def _judge(text: str, drafts: list[_Draft], keep_all: bool) -> list[_Draft]:
-    """Give every candidate its confidence; drop those the model rejects (unless ``keep_all``). Block
-    quotes, transcript turns and nested attributions are structural and always kept."""
+    """Give every candidate its confidence; drop those the model rejects, then reported speech inside
+    the reported speech that is left (unless ``keep_all``). Block quotes, transcript turns and nested
+    attributions are structural and always kept."""
     model = confidence.model()
     kept = []
     for d in drafts:
@@ -257,6 +258,8 @@ def _judge(text: str, drafts: list[_Draft], keep_all: bool) -> list[_Draft]:
             if not keep_all and d.confidence < model.threshold and confidence.may_drop(d.kind, d.parent is not None):
                 continue
         kept.append(d)
+    if not keep_all:
+        kept = confidence.without_embedded(kept, lambda d: d.hit.cue[0] if d.hit else None)
     for d in kept:
         if d.parent is not None and d.parent not in kept:
             d.parent = None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from onrecord.analyze.confidence import MODEL_FILE, Model, may_drop
+from onrecord.analyze.confidence import MODEL_FILE, Model, may_drop, without_embedded
 from onrecord.errors import InputError
 from onrecord.evaluate.gold import predictions_of, read_gold
 from onrecord.evaluate.metrics import Gold, match, score
@@ -38,6 +38,12 @@ HELD_OUT_EVERY = 5
 
 def filterable(q) -> bool:
     return q.features is not None and may_drop(q.kind, q.parent is not None)
+
+
+def kept(quotes: list, model: Model) -> list:
+    """What the engine keeps of keep_all quotes with this model (engine._judge)."""
+    above = [q for q in quotes if not filterable(q) or model.probability(q.features) >= model.threshold]
+    return without_embedded(above, lambda q: q.cue.start if q.cue else None)
 
 
 def label(gold: Gold, q) -> int:
@@ -78,7 +84,7 @@ def f1_at(pairs: list[tuple[Gold, Result]], weights: dict[str, float], t: float)
     outcomes = []
     model = Model(weights, t)
     for g, r in pairs:
-        quotes = [q for q in r.quotes if not filterable(q) or model.probability(q.features) >= model.threshold]
+        quotes = kept(r.quotes, model)
         outcomes.append(match(g, predictions_of(replace(r, quotes=quotes))))
     s = score(outcomes).as_dict()
     return s["content_overlap"]["F1"], s["attribution_e2e"]["F1"]
