@@ -216,3 +216,14 @@ def test_reported_speech_inside_reported_speech_stays_with_the_reporter(find):
     assert [(q.cue.text, q.speaker.mention) for q in r.quotes] == [("said", "Senator Ruiz"), ("said", "The mayor")]
     assert quote_with(r, "balanced last spring").text.startswith("the governor has claimed")
 
+
+
+def test_a_headline_gives_its_speakers_words_after_a_colon(find):
+    r = find("Okafor: The bridge will open before winter.\n\n"
+             "Mayor Lena Okafor spoke to reporters at the site on Monday.")
+    q = quote_with(r, "The bridge will open before winter")
+    assert q.text == "The bridge will open before winter" and q.cue.text == ":"
+    assert q.speaker.name == "Lena Okafor"
+    # a headline whose "speaker" the article never names is no attribution
+    r = find("Breaking News: The bridge will open before winter.\n\nThe city council met on Monday.")
+    assert not [q for q in r.quotes if "bridge" in q.text]

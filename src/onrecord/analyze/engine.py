@@ -8,7 +8,8 @@ The work, in order:
    mixed one, uncovered an indirect one; a quotation with no cue of its own takes the cue beside it, or
    the speaker of the quote before it (a quote split around its cue, a paragraph that continues a quote);
    a cue ending in a colon introduces the next paragraph as a block quote; transcript turns
-   ("SECRETARY BLINKEN: ...") are block quotes of their label;
+   ("SECRETARY BLINKEN: ...") are block quotes of their label; a headline "Sanders: ..." whose speaker
+   the article names is that speaker's;
 4. nested attributions are linked to the quote they stand in, kept only when they report someone else;
 5. every candidate gets a confidence from a model trained on annotated news (confidence.py), and the
    unlikely ones are dropped, as is reported speech inside kept reported speech ("X said Y claimed ...");
@@ -25,7 +26,7 @@ from functools import cache
 
 from onrecord.analyze import confidence
 from onrecord.analyze.attribution import CueHit, find_cues
-from onrecord.analyze.marks import Marked, find_marked, last_sign, paragraphs, strip_space
+from onrecord.analyze.marks import Marked, find_marked, last_sign, paragraphs, strip_chars, strip_space
 from onrecord.analyze.nlp import load
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_SECOND, ArticleNames
 from onrecord.lexicon import cue_forms
@@ -38,6 +39,11 @@ _PLAIN_SPACES = str.maketrans({c: " " for c in "\xa0\u2000\u2001\u2002\u2003\u20
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _TRANSCRIPT = re.compile(r"\s*[\"“]?\s*((?:Q|A|[A-Z][A-Z.'’\- ]{0,40}[A-Z.]))\s*:\s*(\S)")
+# a headline that gives its speaker's words after a colon: "Sanders: Clinton needs to …", "Clinton to
+# Planned Parenthood: Trump will …" (the speaker: up to five capitalised words)
+_HEADLINE = re.compile(r"[ \t]*([A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|de|the|and)){0,4})"
+                       r"(?:[ \t]+to[ \t]+[A-Z][^:\n]{0,40}?)?[ \t]*(:)[ \t]+(\S[^\n]*)")
+HEADLINE_WORDS = 30
 _GAP_AFTER = re.compile(r"^[ \t,—–\-]*[^.!?\n“”\"]{0,60}$")
 _GAP_BEFORE = re.compile(r"^[^.!?\n“”\"]{0,40}$")
 _DASH_SOURCE = re.compile(r"[ \t]*([―—])[ \t]*([A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3})")
@@ -195,6 +201,10 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
                     from_content(hit, a, b, "block", "colon")
                     blocks.append((a, b))
 
+    head = _headline(text, paras)
+    if head is not None and head.content and not any(_overlap(*head.content, x, y) for x, y in blocks):
+        from_content(head, *head.content, "indirect", "headline")
+
     # quotations with no cue of their own
     free = [h for h in hits if h.source and (h.word is None or not h.word.weak) and not inside_marks(h.cue[0])]
     for i, m in enumerate(marked):
@@ -329,6 +339,24 @@ def _speech_like(text: str, m: Marked, prev: _Draft | None) -> bool:
             and prev.hit.cue[0] >= prev.end:
         return True
     return words >= 4 and last_sign(quoted) in ".!?" and quoted[:1].isupper()
+
+
+def _headline(text: str, paras: list[tuple[int, int]]) -> CueHit | None:
+    """The attribution a headline makes ("Sanders: Clinton needs to …"): the article's first paragraph,
+    one line, whose speaker the article goes on to name (so "Breaking: …" or "Stealth Over Health: …"
+    is no speaker)."""
+    if not paras:
+        return None
+    a, b = paras[0]
+    m = _HEADLINE.fullmatch(text, a, b)
+    if m is None or len(text[a:b].split()) > HEADLINE_WORDS:
+        return None
+    words = m.group(1).split()
+    if not re.search(r"\b" + re.escape(words[-1]) + r"\b", text[b:]):
+        return None
+    s, e = strip_chars(text, m.start(3), m.end(3), set(" \t."))
+    return CueHit(cue=(m.start(2), m.end(2)), word=None, source=(m.start(1), m.end(1)), source_words=words,
+                  head_is_name=True, how="headline", content=(s, e) if e > s else None)
 
 
 def _dash_source(text: str, m: Marked) -> CueHit | None:
