@@ -227,3 +227,10 @@ def test_a_headline_gives_its_speakers_words_after_a_colon(find):
     # a headline whose "speaker" the article never names is no attribution
     r = find("Breaking News: The bridge will open before winter.\n\nThe city council met on Monday.")
     assert not [q for q in r.quotes if "bridge" in q.text]
+
+
+def test_a_poll_is_the_source_of_what_it_finds(find):
+    r = find("In the latest Riverside Post poll, Mayor Okafor led her rival by 5 points among likely voters.")
+    q = quote_with(r, "led her rival")
+    assert q.text == "Mayor Okafor led her rival by 5 points among likely voters"
+    assert q.cue.text == "In" and q.speaker.mention == "the latest Riverside Post poll"

@@ -134,6 +134,11 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             hits.append(_according(t, doc, base, text))
             continue
+        if low == "in" and t.dep_ == "prep":
+            polls = [c for c in t.children if c.dep_ == "pobj" and c.lower_ in POLL_WORDS]
+            if polls:
+                hits.append(_in_poll(t, polls[0], base, text))
+                continue
         word = forms.get(low) or _quoting_participle(t, forms)
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
@@ -283,6 +288,28 @@ def _cut_speaker_conjunct(cue, clause) -> int:
                 cut -= 1
             hi = min(hi, cut - 1)
     return hi
+
+
+POLL_WORDS = {"poll", "polls", "survey", "surveys", "polling"}
+
+
+def _in_poll(t, poll, base: int, text: str) -> CueHit:
+    """"Clinton led by 5 points in the latest Post-ABC poll": the poll is the source of what the phrase
+    it stands in reports (the rest of that phrase, on the longer side of "in ...")."""
+    hit = CueHit(cue=_span([t], base), word=CueWord("in", False, True), how="poll", tag=t.tag_, dep=t.dep_)
+    _set_source(hit, poll, base)
+    phrase = sorted(t.subtree, key=lambda x: x.i)
+    lo, hi = phrase[0].i, phrase[-1].i
+    rest = [x for x in t.head.subtree if not lo <= x.i <= hi and not x.is_punct
+            and not (x.dep_ == "cc" and x.head.i == t.head.i and x.i < lo)]  # "But he fell …"
+    left = [x for x in rest if x.i < lo]
+    right = [x for x in rest if x.i > hi]
+    side = left if len(left) >= len(right) else right
+    if len(side) >= 3:
+        a = side[0].i
+        b = _cut_trailing_aside(t.doc, a, side[-1].i)
+        hit.content = trim(text, *_span(t.doc[a:b + 1], base))
+    return hit
 
 
 def _according(t, doc, base: int, text: str) -> CueHit:

@@ -2,7 +2,7 @@
 
 The work, in order:
 1. quotation marks are read off the whole text (marks.py), no parsing needed;
-2. only paragraphs that contain a cue word are parsed (most paragraphs of a news story hold no speech),
+2. only paragraphs that contain a cue word (or name a poll) are parsed (most paragraphs of a news story hold no speech),
    in batches across articles; attribution.py reads cues, sources and contents off each parse;
 3. here the two are joined: a cue's content covered by quotation marks is a direct quote, partly covered a
    mixed one, uncovered an indirect one; a quotation with no cue of its own takes the cue beside it, or
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from onrecord.analyze import confidence
-from onrecord.analyze.attribution import CueHit, find_cues
+from onrecord.analyze.attribution import POLL_WORDS, CueHit, find_cues
 from onrecord.analyze.marks import Marked, find_marked, last_sign, paragraphs, strip_chars, strip_space
 from onrecord.analyze.nlp import load
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_SECOND, ArticleNames
@@ -54,7 +54,8 @@ _LABELS_NOT_SPEAKERS = {"NOTE", "UPDATE", "EDITOR'S NOTE", "CORRECTION", "PHOTO"
 @cache
 def _candidate() -> re.Pattern[str]:
     forms = sorted(cue_forms(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r"|according\s+to)\b", re.IGNORECASE)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r"|according\s+to|" + "|".join(POLL_WORDS) + r")\b",
+                      re.IGNORECASE)
 
 
 def chunks(text: str) -> list[tuple[int, int]]:
