@@ -234,3 +234,10 @@ def test_a_poll_is_the_source_of_what_it_finds(find):
     q = quote_with(r, "led her rival")
     assert q.text == "Mayor Okafor led her rival by 5 points among likely voters"
     assert q.cue.text == "In" and q.speaker.mention == "the latest Riverside Post poll"
+
+
+def test_what_is_expected_of_someone_is_an_attribution_without_a_speaker(find):
+    r = find("The council is expected to approve the new budget on Monday.")
+    q = quote_with(r, "approve the new budget")
+    assert q.text == "The council is expected to approve the new budget on Monday"
+    assert q.cue.text == "expected" and q.speaker is None

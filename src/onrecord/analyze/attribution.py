@@ -166,6 +166,11 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hit.how = "clause"
             hit.shape = [f"head={c.tag_}", f"opens={_opener(doc[lo])}",
                          f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
+        elif passive and subj is None and (raised := _raised(t)) is not None:
+            # "The House is expected to pass the bill": what is expected is the subject's doing; the
+            # expecting is nobody's in particular
+            hit.content = trim(text, *_span(doc[raised[0]:raised[1] + 1], base))
+            hit.how = "raised"
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
@@ -211,6 +216,16 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         h.in_source = any(b is not h and b.described and b.described[0] <= h.cue[0] < b.described[1]
                           for b in hits)
     return hits
+
+
+def _raised(t) -> tuple[int, int] | None:
+    """The token range of "X … to Y" around a passive cue with no agent ("X is expected to Y", "X is said
+    to have Y"), or None."""
+    subjects = [c for c in t.children if c.dep_ == "nsubjpass" and c.i < t.i]
+    verbs = [c for c in t.children if c.dep_ == "xcomp" and c.i > t.i]
+    if not subjects or not verbs:
+        return None
+    return subjects[0].left_edge.i, _cut_trailing_aside(t.doc, subjects[0].left_edge.i, verbs[0].right_edge.i)
 
 
 # prepositions that open the circumstances of saying (where, when), not part of what was said
