@@ -241,3 +241,10 @@ def test_what_is_expected_of_someone_is_an_attribution_without_a_speaker(find):
     q = quote_with(r, "approve the new budget")
     assert q.text == "The council is expected to approve the new budget on Monday"
     assert q.cue.text == "expected" and q.speaker is None
+
+
+def test_a_cue_noun_takes_its_clause_and_its_owner_speaks(find):
+    r = find("Senator Ana Ruiz spoke on Monday. Ruiz's claim that she won the debate drew laughter.")
+    q = quote_with(r, "she won the debate")
+    assert q.text == "that she won the debate" and q.cue.text == "claim"
+    assert q.speaker.mention == "Ruiz" and q.speaker.name == "Ana Ruiz"

@@ -12,7 +12,7 @@ from onrecord.analyze.marks import strip_chars
 from onrecord.lexicon import CueWord, cue_forms
 
 # dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
-_NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj"}
+_NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj", "case"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 # what a cue verb without a clause takes as its content: its object and the phrases that complete it
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
@@ -140,6 +140,11 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 hits.append(_in_poll(t, polls[0], base, text))
                 continue
         word = forms.get(low) or _quoting_participle(t, forms)
+        if word is not None and t.tag_ in {"NN", "NNS"}:
+            noun = _noun_cue(t, word, base, text)
+            if noun is not None:
+                hits.append(noun)
+            continue
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
         hit = CueHit(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
@@ -216,6 +221,30 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         h.in_source = any(b is not h and b.described and b.described[0] <= h.cue[0] < b.described[1]
                           for b in hits)
     return hits
+
+
+_NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
+
+
+def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
+    """A cue noun with its content: "Trump's claim that he won", "her criticism of the plan", "calls for
+    a recount". Its speaker is its possessor, when it has one."""
+    clauses = [c for c in t.children if c.dep_ in {"acl", "ccomp"} and c.i > t.i
+               and any(x.lower_ == "that" and x.dep_ == "mark" for x in c.children)]
+    preps = [c for c in t.children if c.dep_ == "prep" and c.i > t.i and c.lower_ in _NOUN_CONTENT_PREPS]
+    if clauses:
+        lo, hi = clauses[0].left_edge.i, clauses[0].right_edge.i
+    elif preps and (objs := [x for x in preps[0].children if x.dep_ in {"pobj", "pcomp"}]):
+        lo, hi = objs[0].left_edge.i, objs[0].right_edge.i
+    else:
+        return None
+    hit = CueHit(cue=_span([t], base), word=CueWord(word.lemma, False, True), tag=t.tag_, dep=t.dep_,
+                 how="noun")
+    owners = [c for c in t.children if c.dep_ == "poss"]
+    if owners:
+        _set_source(hit, owners[0], base)
+    hit.content = trim(text, *_span(t.doc[lo:_cut_trailing_aside(t.doc, lo, hi) + 1], base))
+    return hit if hit.content[1] > hit.content[0] else None
 
 
 def _raised(t) -> tuple[int, int] | None:
