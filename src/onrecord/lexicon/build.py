@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 MIN_COUNT = 4
-MIN_RATIO = 0.10
+MIN_RATIO = 0.05
 OUT = Path(__file__).with_name("cues_learned.txt")
 _WORD = re.compile(r"[A-Za-z’'-]+")
 # words that open a cue without being it: "has said", "also told", "would not say", "reportedly wrote"
@@ -23,7 +23,8 @@ _NOT_THE_CUE = {"has", "have", "had", "having", "is", "was", "are", "were", "be"
                 "will", "would", "could", "should", "can", "may", "might", "must", "shall", "do", "does",
                 "did", "not", "never", "also", "then", "later", "again", "still", "just", "only", "even",
                 "already", "reportedly", "publicly", "privately", "repeatedly", "openly", "initially",
-                "officially", "previously", "recently", "once", "first", "and", "but", "or", "to", "who"}
+                "officially", "previously", "recently", "once", "first", "and", "but", "or", "to", "who",
+                "now", "soon", "always", "further", "long"}
 
 
 def learn(path: str) -> list[tuple[str, int, int]]:
@@ -39,7 +40,7 @@ def learn(path: str) -> list[tuple[str, int, int]]:
                     continue
                 s, e = min(a["cue"])
                 words = [w.lower() for w in _WORD.findall(text[s:e])]
-                words = [w for w in words if w not in _NOT_THE_CUE and not w.endswith("ly")]
+                words = [w for w in words if w not in _NOT_THE_CUE and not w.endswith(("ly", "n't", "n’t"))]
                 if words:
                     cue[words[0]] += 1
     keep = [(w, n, occ[w]) for w, n in cue.items()
