@@ -248,3 +248,10 @@ def test_a_cue_noun_takes_its_clause_and_its_owner_speaks(find):
     q = quote_with(r, "she won the debate")
     assert q.text == "that she won the debate" and q.cue.text == "claim"
     assert q.speaker.mention == "Ruiz" and q.speaker.name == "Ana Ruiz"
+
+
+def test_according_to_takes_what_follows_its_comma_when_the_parse_swallows_the_sentence(find):
+    # the tagger reads "reeks" as a noun here, and the whole sentence hangs on "According"
+    r = find("According to conservative radio host Ana Ruiz, the move reeks of “fear” and desperation.")
+    q = quote_with(r, "the move reeks")
+    assert q.text == "the move reeks of “fear” and desperation" and q.speaker.name == "Ana Ruiz"

@@ -367,6 +367,11 @@ def _according(t, doc, base: int, text: str) -> CueHit:
     if objs:
         hi = max(hi, max(x.i for x in objs[0].subtree))
     side = _sentence_minus(t.sent, lo, hi)
+    if len(side) < 3 and t.i == t.sent[0].i:
+        # the parser took the whole sentence into the phrase ("According to X, the move reeks of …" with
+        # "reeks" read as a noun): what follows the comma after the source is the content
+        comma = next((x.i for x in t.sent if x.i > t.i + 1 and x.text == ","), None)
+        side = [x for x in t.sent if comma is not None and x.i > comma]
     if len(side) >= 3:
         hit.content = trim(text, *_span(side, base))
     return hit
