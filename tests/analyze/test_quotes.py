@@ -255,3 +255,10 @@ def test_according_to_takes_what_follows_its_comma_when_the_parse_swallows_the_s
     r = find("According to conservative radio host Ana Ruiz, the move reeks of “fear” and desperation.")
     q = quote_with(r, "the move reeks")
     assert q.text == "the move reeks of “fear” and desperation" and q.speaker.name == "Ana Ruiz"
+
+
+def test_an_aside_after_a_dash_is_the_writers(find):
+    r = find("In July, Senator Ruiz dismissed the plan as a “gift to the banks” — a charge that stung "
+             "the mayor's office.")
+    # (a content that ends with a quotation ends inside its closing mark, as quotations do)
+    assert quote_with(r, "gift to the banks").text == "the plan as a “gift to the banks"

@@ -301,16 +301,17 @@ def _nearest_cue_owns(hits: list[CueHit]) -> None:
 
 
 _ASIDE_MARKS = {"while", "whereas"}
+_ASIDE_OPENERS = {",", "—", "–", "-", "--"}  # what sets an aside off: a comma or a dash
 
 
 def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     """Where a content ends before the writer's own addition at its end: a non-restrictive relative
-    clause or apposition (", which is spread by mosquitoes"), or a participle or "while" clause after a
-    comma (", saying …", ", while Cruz said …"), unless it quotes. Annotated news leaves these out of what
-    was said."""
+    clause or apposition (", which is spread by mosquitoes", "— a metaphor for …"), or a participle or
+    "while" clause after a comma or dash (", saying …", ", while Cruz said …"), unless it quotes.
+    Annotated news leaves these out of what was said."""
     for t in doc[lo + 2:hi + 1]:
         first = t.left_edge.i
-        if first <= lo + 1 or doc[first - 1].text != "," or t.right_edge.i < hi \
+        if first <= lo + 1 or doc[first - 1].text not in _ASIDE_OPENERS or t.right_edge.i < hi \
                 or any(x.tag_ in _QUOTE_TAGS for x in doc[first:hi + 1]):
             continue
         if t.dep_ in {"relcl", "appos"} or (t.dep_ in {"advcl", "acl", "xcomp"} and (
