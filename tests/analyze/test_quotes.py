@@ -262,3 +262,9 @@ def test_an_aside_after_a_dash_is_the_writers(find):
              "the mayor's office.")
     # (a content that ends with a quotation ends inside its closing mark, as quotations do)
     assert quote_with(r, "gift to the banks").text == "the plan as a “gift to the banks"
+
+
+def test_a_speakers_next_deed_ends_the_clause_through_a_chain_of_conjuncts(find):
+    r = find("Mayor Okafor says she would call the governor and ask him for help and tells the crowd "
+             "the bridge will open soon.")
+    assert quote_with(r, "call the governor").text == "she would call the governor and ask him for help"

@@ -325,9 +325,14 @@ def _cut_speaker_conjunct(cue, clause) -> int:
     hangs "highlighted" on the clause, but a conjunct with no subject of its own, in the cue's tense
     while the clause's verb is not, continues what the speaker did, not what she said."""
     hi = clause.right_edge.i
-    for k in clause.children:
-        if k.dep_ == "conj" and k.i > clause.i and k.tag_ == cue.tag_ and clause.tag_ != cue.tag_ \
-                and not any(x.dep_ in _SUBJECTS for x in k.children):
+    chain, verbs = [clause], []  # the clause's verb and its conjuncts, and theirs ("sit … and tell … and tells")
+    while chain:
+        v = chain.pop()
+        conjuncts = [k for k in v.children if k.dep_ == "conj" and k.i > v.i]
+        verbs += conjuncts
+        chain += conjuncts
+    for k in verbs:
+        if k.tag_ == cue.tag_ and clause.tag_ != cue.tag_ and not any(x.dep_ in _SUBJECTS for x in k.children):
             cut = k.left_edge.i
             while cut > clause.i and cue.doc[cut - 1].dep_ in {"cc", "punct"}:
                 cut -= 1
