@@ -17,14 +17,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from onrecord.analyze.attribution import CueHit
 from onrecord.analyze.marks import last_sign
 from onrecord.analyze.speakers import PRONOUNS_FIRST, PRONOUNS_OTHER, PRONOUNS_PERSON, PRONOUNS_SECOND
 
 MODEL_FILE = "confidence.json"
-T = TypeVar("T")
+
+
+class _Candidate(Protocol):
+    """What the filters need of a candidate: the engine's drafts and the trainer's quotes both have it."""
+
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def parent(self) -> object: ...
+
+
+T = TypeVar("T", bound=_Candidate)
 _FUNCTION_WORDS = {"that", "to", "whether", "if", "the", "a", "an", "his", "her", "their", "it", "he", "she",
                    "they", "we", "i", "there", "this", "for", "about", "how", "what", "why", "in", "on"}
 
@@ -47,15 +60,15 @@ def without_embedded(items: list[T], cue_at: Callable[[T], int | None]) -> list[
     the engine and the trainer (which chooses the threshold) both filter with this."""
     out: list[T] = []
     outer: list[T] = []
-    for x in sorted(items, key=lambda x: (x.start, -(x.end - x.start))):  # type: ignore[attr-defined]
-        reported = x.kind in ("indirect", "mixed") and x.parent is None  # type: ignore[attr-defined]
+    for x in sorted(items, key=lambda x: (x.start, -(x.end - x.start))):
+        reported = x.kind in ("indirect", "mixed") and x.parent is None
         cue = cue_at(x)
-        if reported and cue is not None and any(o.start <= cue < o.end for o in outer):  # type: ignore[attr-defined]
+        if reported and cue is not None and any(o.start <= cue < o.end for o in outer):
             continue
         if reported:
             outer.append(x)
         out.append(x)
-    return sorted(out, key=lambda x: x.start)  # type: ignore[attr-defined]
+    return sorted(out, key=lambda x: x.start)
 
 
 def _bucket(n: int) -> str:
