@@ -268,3 +268,5 @@ def test_a_speakers_next_deed_ends_the_clause_through_a_chain_of_conjuncts(find)
     r = find("Mayor Okafor says she would call the governor and ask him for help and tells the crowd "
              "the bridge will open soon.")
     assert quote_with(r, "call the governor").text == "she would call the governor and ask him for help"
+    # and the deed is the speaker's: the mayor tells the crowd, not "she" of the reported clause
+    assert quote_with(r, "the bridge will open soon").speaker.mention == "Mayor Okafor"

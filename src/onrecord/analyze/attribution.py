@@ -68,6 +68,8 @@ def _subject(v, depth: int = 0):
         if c.lower_ in _RELATIVE and v.dep_ == "relcl":
             return v.head
         return c
+    if depth < 3 and (cue := _speakers_deed(v)) is not None:
+        return _subject(cue, depth + 1)  # "Kasich says he would … and tells the crowd …": Kasich tells
     if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head.i != v.i \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)
@@ -75,6 +77,21 @@ def _subject(v, depth: int = 0):
         return _subject(v.head.head, depth + 1)  # "Trump said before adding: ..."
     if v.dep_ in {"relcl", "acl"}:  # "Stein, who said ..." / "a statement saying ...", "ads calling ..."
         return v.head
+    return None
+
+
+def _speakers_deed(v):
+    """The cue verb whose speaker a conjunct goes on acting as, or None. "She said she admires him and
+    highlighted their goals": the parser hangs "highlighted" (or, through more conjuncts, "… and tells
+    the crowd") on the reported clause, but a conjunct with no subject of its own, in the cue's tense while
+    the clause's verb is not, continues what the speaker did, not what she said."""
+    if v.dep_ != "conj" or any(x.dep_ in _SUBJECTS for x in v.children):
+        return None
+    top = v
+    while top.dep_ == "conj" and top.head.i != top.i:
+        top = top.head
+    if top.dep_ == "ccomp" and top.head.tag_ == v.tag_ and top.tag_ != v.tag_:
+        return top.head
     return None
 
 
@@ -321,9 +338,8 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
 
 
 def _cut_speaker_conjunct(cue, clause) -> int:
-    """Where a reported clause ends. "She said she admires him and highlighted their goals": the parser
-    hangs "highlighted" on the clause, but a conjunct with no subject of its own, in the cue's tense
-    while the clause's verb is not, continues what the speaker did, not what she said."""
+    """Where a reported clause ends: before the first of its conjuncts that is the speaker's next deed
+    (``_speakers_deed``)."""
     hi = clause.right_edge.i
     chain, verbs = [clause], []  # the clause's verb and its conjuncts, and theirs ("sit … and tell … and tells")
     while chain:
@@ -332,7 +348,8 @@ def _cut_speaker_conjunct(cue, clause) -> int:
         verbs += conjuncts
         chain += conjuncts
     for k in verbs:
-        if k.tag_ == cue.tag_ and clause.tag_ != cue.tag_ and not any(x.dep_ in _SUBJECTS for x in k.children):
+        deed_of = _speakers_deed(k)
+        if deed_of is not None and deed_of.i == cue.i:
             cut = k.left_edge.i
             while cut > clause.i and cue.doc[cut - 1].dep_ in {"cc", "punct"}:
                 cut -= 1
