@@ -270,3 +270,9 @@ def test_a_speakers_next_deed_ends_the_clause_through_a_chain_of_conjuncts(find)
     assert quote_with(r, "call the governor").text == "she would call the governor and ask him for help"
     # and the deed is the speaker's: the mayor tells the crowd, not "she" of the reported clause
     assert quote_with(r, "the bridge will open soon").speaker.mention == "Mayor Okafor"
+
+
+def test_a_cue_noun_takes_its_infinitive(find):
+    r = find("Senator Ana Ruiz spoke on Monday. Ruiz's promise to cut taxes for farmers won her the county.")
+    q = quote_with(r, "cut taxes")
+    assert q.text == "to cut taxes for farmers" and q.cue.text == "promise" and q.speaker.name == "Ana Ruiz"

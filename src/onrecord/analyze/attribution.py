@@ -244,10 +244,11 @@ _NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
 
 
 def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
-    """A cue noun with its content: "Trump's claim that he won", "her criticism of the plan", "calls for
-    a recount". Its speaker is its possessor, when it has one."""
+    """A cue noun with its content: "Trump's claim that he won", "her promise to cut taxes", "her
+    criticism of the plan", "calls for a recount". Its speaker is its possessor, when it has one."""
     clauses = [c for c in t.children if c.dep_ in {"acl", "ccomp"} and c.i > t.i
-               and any(x.lower_ == "that" and x.dep_ == "mark" for x in c.children)]
+               and any((x.lower_ == "that" and x.dep_ == "mark") or (x.tag_ == "TO" and x.i == c.left_edge.i)
+                       for x in c.children)]
     preps = [c for c in t.children if c.dep_ == "prep" and c.i > t.i and c.lower_ in _NOUN_CONTENT_PREPS]
     if clauses:
         lo, hi = clauses[0].left_edge.i, clauses[0].right_edge.i
