@@ -182,24 +182,22 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
         ccomps = [c for c in t.children if c.dep_ == "ccomp"]
         if ccomps:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
-            lo, hi = c.left_edge.i, _cut_speaker_conjunct(t, c)
-            hi = _cut_trailing_aside(doc, lo, hi)
-            hit.content = trim(text, *_span(doc[lo:hi + 1], base))
+            lo = c.left_edge.i
+            hit.content = _content(doc, lo, _cut_speaker_conjunct(t, c), base, text)
             hit.how = "clause"
             hit.shape = [f"head={c.tag_}", f"opens={_opener(doc[lo])}",
                          f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
         elif passive and subj is None and (raised := _raised(t)) is not None:
             # "The House is expected to pass the bill": what is expected is the subject's doing; the
             # expecting is nobody's in particular
-            hit.content = trim(text, *_span(doc[raised[0]:raised[1] + 1], base))
+            hit.content = _content(doc, *raised, base, text)
             hit.how = "raised"
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
             comps = _without_adjuncts(comps)
             lo = min(c.left_edge.i for c in comps)
-            hi = _cut_trailing_aside(doc, lo, max(c.right_edge.i for c in comps))
-            hit.content = trim(text, *_span(doc[lo:hi + 1], base))
+            hit.content = _content(doc, lo, max(c.right_edge.i for c in comps), base, text)
             hit.how = "object"
             hit.shape = [f"comps={'+'.join(sorted({c.dep_ for c in comps}))}", f"head={comps[0].tag_}",
                          f"word={comps[0].lower_}",
@@ -261,18 +259,18 @@ def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
     owners = [c for c in t.children if c.dep_ == "poss"]
     if owners:
         _set_source(hit, owners[0], base)
-    hit.content = trim(text, *_span(t.doc[lo:_cut_trailing_aside(t.doc, lo, hi) + 1], base))
+    hit.content = _content(t.doc, lo, hi, base, text)
     return hit if hit.content[1] > hit.content[0] else None
 
 
 def _raised(t) -> tuple[int, int] | None:
-    """The token range of "X … to Y" around a passive cue with no agent ("X is expected to Y", "X is said
+    """The token range (first, last) of "X … to Y" around a passive cue with no agent ("X is expected to Y", "X is said
     to have Y"), or None."""
     subjects = [c for c in t.children if c.dep_ == "nsubjpass" and c.i < t.i]
     verbs = [c for c in t.children if c.dep_ == "xcomp" and c.i > t.i]
     if not subjects or not verbs:
         return None
-    return subjects[0].left_edge.i, _cut_trailing_aside(t.doc, subjects[0].left_edge.i, verbs[0].right_edge.i)
+    return subjects[0].left_edge.i, verbs[0].right_edge.i
 
 
 # prepositions that open the circumstances of saying (where, when), not part of what was said
@@ -322,6 +320,11 @@ _ASIDE_MARKS = {"while", "whereas"}
 _ASIDE_OPENERS = {",", "—", "–", "-", "--"}  # what sets an aside off: a comma or a dash
 
 
+def _content(doc, lo: int, hi: int, base: int, text: str) -> tuple[int, int]:
+    """The content span of tokens lo..hi, ending before the writer's aside at its end, trimmed."""
+    return trim(text, *_span(doc[lo:_cut_trailing_aside(doc, lo, hi) + 1], base))
+
+
 def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     """Where a content ends before the writer's own addition at its end: a non-restrictive relative
     clause or apposition (", which is spread by mosquitoes", "— a metaphor for …"), or a participle or
@@ -368,15 +371,11 @@ def _in_poll(t, poll, base: int, text: str) -> CueHit:
     _set_source(hit, poll, base)
     phrase = sorted(t.subtree, key=lambda x: x.i)
     lo, hi = phrase[0].i, phrase[-1].i
-    rest = [x for x in t.head.subtree if not lo <= x.i <= hi and not x.is_punct
+    rest = [x for x in t.head.subtree if not x.is_punct
             and not (x.dep_ == "cc" and x.head.i == t.head.i and x.i < lo)]  # "But he fell …"
-    left = [x for x in rest if x.i < lo]
-    right = [x for x in rest if x.i > hi]
-    side = left if len(left) >= len(right) else right
+    side = _sentence_minus(rest, lo, hi)
     if len(side) >= 3:
-        a = side[0].i
-        b = _cut_trailing_aside(t.doc, a, side[-1].i)
-        hit.content = trim(text, *_span(t.doc[a:b + 1], base))
+        hit.content = _content(t.doc, side[0].i, side[-1].i, base, text)
     return hit
 
 

@@ -2,8 +2,9 @@
 
 The work, in order:
 1. quotation marks are read off the whole text (marks.py), no parsing needed;
-2. only paragraphs that contain a cue word (or name a poll) are parsed (most paragraphs of a news story hold no speech),
-   in batches across articles; attribution.py reads cues, sources and contents off each parse;
+2. only paragraphs that contain a cue word (or name a poll) are parsed (most paragraphs of a news story
+   hold no speech), in batches across articles; attribution.py reads cues, sources and contents off each
+   parse;
 3. here the two are joined: a cue's content covered by quotation marks is a direct quote, partly covered a
    mixed one, uncovered an indirect one; a quotation with no cue of its own takes the cue beside it, or
    the speaker of the quote before it (a quote split around its cue, a paragraph that continues a quote);
