@@ -276,3 +276,21 @@ def test_a_cue_noun_takes_its_infinitive(find):
     r = find("Senator Ana Ruiz spoke on Monday. Ruiz's promise to cut taxes for farmers won her the county.")
     q = quote_with(r, "cut taxes")
     assert q.text == "to cut taxes for farmers" and q.cue.text == "promise" and q.speaker.name == "Ana Ruiz"
+
+
+def test_an_aside_that_quotes_someone_is_their_own_quote_not_part_of_the_content(find):
+    r = find("Small groups of protesters continued to call for a full inquiry into the shooting of Lamar Scott, "
+             "looping the streets around the stadium while chanting, \"Hands up, don't shoot.\"")
+    assert quote_with(r, "full inquiry").text == "to call for a full inquiry into the shooting of Lamar Scott"
+    chant = quote_with(r, "Hands up")
+    assert chant.kind == "direct" and chant.cue.text == "chanting"
+
+
+def test_a_conjunct_with_its_own_speaker_and_cue_ends_the_reported_clause(find):
+    r = find("Ivana Marsh said fathers who adopt would not be eligible for the paid leave, and when pressed on "
+             "why the plan leaves out fathers, the 34-year-old mother of three replied, \"It is meant to help "
+             "the mother who has given birth.\"")
+    said = quote_with(r, "would not be eligible")
+    assert said.text == "fathers who adopt would not be eligible for the paid leave"
+    reply = quote_with(r, "It is meant to help")
+    assert reply.kind == "direct" and reply.cue.text == "replied"

@@ -328,12 +328,18 @@ def _content(doc, lo: int, hi: int, base: int, text: str) -> tuple[int, int]:
 def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     """Where a content ends before the writer's own addition at its end: a non-restrictive relative
     clause or apposition (", which is spread by mosquitoes", "— a metaphor for …"), or a participle or
-    "while" clause after a comma or dash (", saying …", ", while Cruz said …"), unless it quotes.
-    Annotated news leaves these out of what was said."""
+    "while" clause after a comma or dash (", saying …", ", while Cruz said …"). Annotated news leaves
+    these out of what was said. An aside that quotes stays in the content (", calling it “a gift”"),
+    unless a cue verb in it makes the quotation a speech act of its own (", while chanting, “Hands up”"):
+    otherwise that quote would be dropped as reported speech inside this content."""
+    forms = cue_forms()
     for t in doc[lo + 2:hi + 1]:
         first = t.left_edge.i
-        if first <= lo + 1 or doc[first - 1].text not in _ASIDE_OPENERS or t.right_edge.i < hi \
-                or any(x.tag_ in _QUOTE_TAGS for x in doc[first:hi + 1]):
+        if first <= lo + 1 or doc[first - 1].text not in _ASIDE_OPENERS or t.right_edge.i < hi:
+            continue
+        aside = doc[first:hi + 1]
+        if any(x.tag_ in _QUOTE_TAGS for x in aside) and not any(
+                x.tag_.startswith("VB") and x.lower_ in forms for x in aside):
             continue
         if t.dep_ in {"relcl", "appos"} or (t.dep_ in {"advcl", "acl", "xcomp"} and (
                 t.tag_ == "VBG" or doc[first].lower_ in _ASIDE_MARKS)):
@@ -343,7 +349,7 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
 
 def _cut_speaker_conjunct(cue, clause) -> int:
     """Where a reported clause ends: before the first of its conjuncts that is the speaker's next deed
-    (``_speakers_deed``)."""
+    (``_speakers_deed``) or somebody's own speech act (``_new_speech``)."""
     hi = clause.right_edge.i
     chain, verbs = [clause], []  # the clause's verb and its conjuncts, and theirs ("sit … and tell … and tells")
     while chain:
@@ -351,14 +357,22 @@ def _cut_speaker_conjunct(cue, clause) -> int:
         conjuncts = [k for k in v.children if k.dep_ == "conj" and k.i > v.i]
         verbs += conjuncts
         chain += conjuncts
+    forms = cue_forms()
     for k in verbs:
         deed_of = _speakers_deed(k)
-        if deed_of is not None and deed_of.i == cue.i:
+        if (deed_of is not None and deed_of.i == cue.i) or _new_speech(k, forms):
             cut = k.left_edge.i
             while cut > clause.i and cue.doc[cut - 1].dep_ in {"cc", "punct"}:
                 cut -= 1
             hi = min(hi, cut - 1)
     return hi
+
+
+def _new_speech(k, forms) -> bool:
+    """A conjunct that is somebody's own speech act, with its subject and what it reports: "she said
+    the plan leaves out dads, and when pressed, the mother replied, “…”"."""
+    return k.lower_ in forms and any(x.dep_ in _SUBJECTS for x in k.children) \
+        and any(x.dep_ == "ccomp" for x in k.children)
 
 
 POLL_WORDS = {"poll", "polls", "survey", "surveys", "polling"}
