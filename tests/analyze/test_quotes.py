@@ -294,3 +294,7 @@ def test_a_conjunct_with_its_own_speaker_and_cue_ends_the_reported_clause(find):
     assert said.text == "fathers who adopt would not be eligible for the paid leave"
     reply = quote_with(r, "It is meant to help")
     assert reply.kind == "direct" and reply.cue.text == "replied"
+    # a second clause with "that" is still the first speaker's
+    r = find('Chief Putney also said the videos were "inconclusive" and that the footage released Friday by '
+             'the family did not show what was in his hand.')
+    assert quote_with(r, "inconclusive").text.endswith("did not show what was in his hand")

@@ -370,9 +370,11 @@ def _cut_speaker_conjunct(cue, clause) -> int:
 
 def _new_speech(k, forms) -> bool:
     """A conjunct that is somebody's own speech act, with its subject and what it reports: "she said
-    the plan leaves out dads, and when pressed, the mother replied, “…”"."""
+    the plan leaves out dads, and when pressed, the mother replied, “…”". One that opens with "that" is
+    the cue's second reported clause ("said the videos were inconclusive and that the footage did not
+    show …")."""
     return k.lower_ in forms and any(x.dep_ in _SUBJECTS for x in k.children) \
-        and any(x.dep_ == "ccomp" for x in k.children)
+        and any(x.dep_ == "ccomp" for x in k.children) and not any(x.dep_ == "mark" for x in k.children)
 
 
 POLL_WORDS = {"poll", "polls", "survey", "surveys", "polling"}
