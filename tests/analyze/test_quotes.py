@@ -298,3 +298,14 @@ def test_a_conjunct_with_its_own_speaker_and_cue_ends_the_reported_clause(find):
     r = find('Chief Putney also said the videos were "inconclusive" and that the footage released Friday by '
              'the family did not show what was in his hand.')
     assert quote_with(r, "inconclusive").text.endswith("did not show what was in his hand")
+
+
+def test_any_verb_in_the_frame_of_a_quotation_is_its_cue(find):
+    r = find("“This is fantastic!” beamed Delia Hartmann of Madison.\n\n"
+             "\"Quiet,\" he snapped, as the governor went on.")
+    q = quote_with(r, "This is fantastic!")
+    assert q.kind == "direct" and q.cue.text == "beamed" and q.speaker.name == "Delia Hartmann"
+    assert quote_with(r, "Quiet").cue.text == "snapped"
+    # not a relative clause after a quoted phrase
+    r = find("The senator denounced “self-deportation,” which is like a sundae next to his own plan.")
+    assert not [q for q in r.quotes if q.cue and q.cue.text == "is"]

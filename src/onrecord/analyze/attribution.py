@@ -157,6 +157,8 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 hits.append(_in_poll(t, polls[0], base, text))
                 continue
         word = forms.get(low) or _quoting_participle(t, forms)
+        if word is None and _quotative(t):
+            word = CueWord(t.lemma_.lower(), False, False)
         if word is not None and t.tag_ in {"NN", "NNS"}:
             noun = _noun_cue(t, word, base, text)
             if noun is not None:
@@ -299,6 +301,31 @@ def _quoting_participle(t, forms) -> CueWord | None:
                and c.dep_ in {"ccomp", "dobj", "prep", "oprd", "xcomp"} for x in c.subtree):
         return None
     return CueWord(t.lemma_, False, True)
+
+
+_FRAME_ENDS = {",", "!", "?"}
+
+
+def _quotative(t) -> bool:
+    """Whether a verb stands in the writer's frame of a quotation, which makes any verb a cue: “This is
+    fantastic!” beamed Donald Hartley; “Quiet,” he demanded; “Promise mama …,” Blige sings. The quotation
+    ends in a comma, "!" or "?" inside its closing mark, and the verb and its subject follow the mark."""
+    if t.tag_ not in {"VBD", "VBZ", "VBP"} or t.lemma_ in {"be", "have", "do"}:
+        return False
+    subjects = [c for c in t.children if c.dep_ == "nsubj"]
+    if not subjects:
+        return False
+    subj = subjects[0]
+    if subj.i < t.i:  # he demanded: the subject comes first, right before the verb
+        if subj.right_edge.i + 1 != t.i:
+            return False
+        k = subj.left_edge.i - 1
+    else:  # beamed Donald Hartley
+        k = t.i - 1
+    doc = t.doc
+    # a closing mark ("''" in some papers' style opens quotations too), after the frame's punctuation
+    return k >= 1 and doc[k].tag_ == "''" and doc[k].text in "”\"" and doc[k - 1].text in _FRAME_ENDS \
+        and subj.lower_ not in _RELATIVE
 
 
 def _nearest_cue_owns(hits: list[CueHit]) -> None:

@@ -55,8 +55,10 @@ _LABELS_NOT_SPEAKERS = {"NOTE", "UPDATE", "EDITOR'S NOTE", "CORRECTION", "PHOTO"
 @cache
 def _candidate() -> re.Pattern[str]:
     forms = sorted(cue_forms(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r"|according\s+to|" + "|".join(POLL_WORDS) + r")\b",
-                      re.IGNORECASE)
+    # a quotation ending in a comma, "!" or "?" before its closing mark is in the writer's frame ("…,” he
+    # barked"), whatever verb follows (attribution._quotative)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, forms)) + r"|according\s+to|" + "|".join(POLL_WORDS)
+                      + r")\b|[,!?][”\"]\s", re.IGNORECASE)
 
 
 def chunks(text: str) -> list[tuple[int, int]]:
