@@ -309,3 +309,14 @@ def test_any_verb_in_the_frame_of_a_quotation_is_its_cue(find):
     # not a relative clause after a quoted phrase
     r = find("The senator denounced “self-deportation,” which is like a sundae next to his own plan.")
     assert not [q for q in r.quotes if q.cue and q.cue.text == "is"]
+
+
+def test_a_quotation_belongs_to_the_cue_that_introduces_it(find):
+    r = find('The minister said it was too early to congratulate winners but added, "I think you all have an '
+             'idea of the results."')
+    assert quote_with(r, "too early").text == "it was too early to congratulate winners"
+    q = quote_with(r, "I think you all")
+    assert q.kind == "direct" and q.cue.text == "added"
+    # a quoted word is still part of the content it stands in
+    r = find("Later on Sunday, Carson shared a syllabus for a psychology class called “Perception” on his page.")
+    assert "called “Perception" in quote_with(r, "a syllabus").text

@@ -5,7 +5,8 @@ The work, in order:
 2. only paragraphs that contain a cue word (or name a poll) are parsed (most paragraphs of a news story
    hold no speech), in batches across articles; attribution.py reads cues, sources and contents off each
    parse;
-3. here the two are joined: a cue's content covered by quotation marks is a direct quote, partly covered a
+3. here the two are joined: a content stops before another cue inside it that introduces a quotation
+   after a comma or colon; a cue's content covered by quotation marks is a direct quote, partly covered a
    mixed one, uncovered an indirect one; a quotation with no cue of its own takes the cue beside it, or
    the speaker of the quote before it (a quote split around its cue, a paragraph that continues a quote);
    a cue ending in a colon introduces the next paragraph as a block quote; transcript turns
@@ -187,6 +188,7 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
     def inside_marks(pos: int) -> bool:
         return any(m.start <= pos < m.end for m in marked)
 
+    _leave_quotations_to_their_cues(text, hits, marked)
     for hit in hits:
         if inside_marks(hit.cue[0]):
             # a cue inside a quotation never takes the quotation over: at most it is nested in it
@@ -238,6 +240,46 @@ def assemble(article: Article, hits: list[CueHit], keep_all: bool = False) -> Re
     drafts = [d for d in drafts if d.parent is None or (d.hit is not None and _reports_someone_else(text, d.hit))]
     drafts = _judge(text, _dedupe(drafts), keep_all)
     return _finish(article, drafts)
+
+
+_DANGLING = {"to", "for", "by", "of", "with", "in", "on", "from", "about", "which", "that", "who", "whom"}
+
+
+def _leave_quotations_to_their_cues(text: str, hits: list[CueHit], marked: list[Marked]) -> None:
+    """A content ends before another cue inside it that introduces a quotation: in "said it was too
+    early to congratulate winners but added, “I think you all have an idea …”" the quotation is what
+    "added" introduces, not the end of what "said" reports (the parser hangs "added" on the reported
+    clause). Without the cut the longer content takes the quotation and the quote is lost."""
+    for h in hits:
+        if h.content is None:
+            continue
+        a, b = h.content
+        for o in hits:
+            if o is h or o.content is None or not a < o.cue[0] < b or o.content[0] < o.cue[1] \
+                    or o.content[1] > b + 1:
+                continue
+            # the quotation follows its cue after a comma or colon, as quoted speech does ("added, “…”",
+            # "responded: “…”"); a word or name quoted as an object ("called “Perception”") is not cut
+            # off; a cue inside a quotation is the quoted speaker's own words
+            if not any(m.start <= o.content[0] and o.content[1] <= m.end + 1
+                       and text[o.cue[1]:m.outer_start].strip() in (",", ":") for m in marked) \
+                    or any(m.start <= o.cue[0] < m.end for m in marked):
+                continue
+            # from the speaker named right before the cue ("Chris Christie said, “…”"), else the cue
+            start = o.cue[0]
+            if o.source is not None and a <= o.source[0] and o.source[1] <= o.cue[0] \
+                    and len(text[o.source[1]:o.cue[0]].split()) <= 2:
+                start = o.source[0]
+            head = text[a:start]
+            j = _TRAILING_JOINER.search(head)
+            end = a + (j.start() if j else len(head))
+            words = text[a:end].split()
+            if len(words) < 2 or words[-1].lower() in _DANGLING:
+                h.content = None  # nothing is left but a fragment ("an email to", "which bill that")
+                break
+            b = end
+        if h.content is not None:
+            h.content = (a, b)
 
 
 def _link_parents(drafts: list[_Draft]) -> None:
