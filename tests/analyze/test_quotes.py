@@ -317,6 +317,7 @@ def test_a_quotation_belongs_to_the_cue_that_introduces_it(find):
     assert quote_with(r, "too early").text == "it was too early to congratulate winners"
     q = quote_with(r, "I think you all")
     assert q.kind == "direct" and q.cue.text == "added"
+    assert q.speaker.mention == "The minister"  # not "it" of the reported clause
     # a quoted word is still part of the content it stands in
     r = find("Later on Sunday, Carson shared a syllabus for a psychology class called “Perception” on his page.")
     assert "called “Perception" in quote_with(r, "a syllabus").text

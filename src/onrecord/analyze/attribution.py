@@ -90,9 +90,13 @@ def _speakers_deed(v):
     top = v
     while top.dep_ == "conj" and top.head.i != top.i:
         top = top.head
-    if top.dep_ == "ccomp" and top.head.tag_ == v.tag_ and top.tag_ != v.tag_:
+    if top.dep_ == "ccomp" and top.head.tag_ == v.tag_ and (top.tag_ != v.tag_ or any(
+            x.dep_ in {"nsubj", "expl"} and x.lower_ in _NO_ONE for x in top.children)):
         return top.head
     return None
+
+
+_NO_ONE = {"it", "there"}  # "said it was too early … but added": "it" does not add anything
 
 
 def _mention(tok):
