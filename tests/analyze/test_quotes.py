@@ -306,6 +306,9 @@ def test_any_verb_in_the_frame_of_a_quotation_is_its_cue(find):
     q = quote_with(r, "This is fantastic!")
     assert q.kind == "direct" and q.cue.text == "beamed" and q.speaker.name == "Delia Hartmann"
     assert quote_with(r, "Quiet").cue.text == "snapped"
+    # not be, have or do
+    r = find("Kim Sato watched the count. “It is over,” she is sure of it now.")
+    assert not [q for q in r.quotes if q.cue and q.cue.text == "is"]
     # not a relative clause after a quoted phrase
     r = find("The senator denounced “self-deportation,” which is like a sundae next to his own plan.")
     assert not [q for q in r.quotes if q.cue and q.cue.text == "is"]

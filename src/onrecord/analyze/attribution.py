@@ -14,6 +14,9 @@ from onrecord.lexicon import CueWord, cue_forms
 # dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
 _NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj", "case"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
+# forms of be, have and do (the pipeline runs without its lemmatizer: token.lemma_ is empty)
+_BE = {"be", "is", "are", "was", "were", "been", "being", "am", "'s", "’s", "'re", "’re", "'m", "’m"}
+_LIGHT_VERBS = _BE | {"has", "have", "had", "'ve", "’ve", "'d", "’d", "does", "do", "did"}
 # what a cue verb without a clause takes as its content: its object and the phrases that complete it
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
 _RELATIVE = {"who", "that", "which", "whom"}
@@ -162,7 +165,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                 continue
         word = forms.get(low) or _quoting_participle(t, forms)
         if word is None and _quotative(t):
-            word = CueWord(t.lemma_.lower(), False, False)
+            word = CueWord(t.lower_, False, False)
         if word is not None and t.tag_ in {"NN", "NNS"}:
             noun = _noun_cue(t, word, base, text)
             if noun is not None:
@@ -304,7 +307,7 @@ def _quoting_participle(t, forms) -> CueWord | None:
     if not any(x.tag_ in _QUOTE_TAGS or x.text in "“”\"" for c in t.children if c.i > t.i
                and c.dep_ in {"ccomp", "dobj", "prep", "oprd", "xcomp"} for x in c.subtree):
         return None
-    return CueWord(t.lemma_, False, True)
+    return CueWord(t.lower_, False, True)
 
 
 _FRAME_ENDS = {",", "!", "?"}
@@ -314,7 +317,7 @@ def _quotative(t) -> bool:
     """Whether a verb stands in the writer's frame of a quotation, which makes any verb a cue: “This is
     fantastic!” beamed Donald Hartley; “Quiet,” he demanded; “Promise mama …,” Blige sings. The quotation
     ends in a comma, "!" or "?" inside its closing mark, and the verb and its subject follow the mark."""
-    if t.tag_ not in {"VBD", "VBZ", "VBP"} or t.lemma_ in {"be", "have", "do"}:
+    if t.tag_ not in {"VBD", "VBZ", "VBP"} or t.lower_ in _LIGHT_VERBS:
         return False
     subjects = [c for c in t.children if c.dep_ == "nsubj"]
     if not subjects:
