@@ -324,3 +324,9 @@ def test_a_quotation_belongs_to_the_cue_that_introduces_it(find):
     # a quoted word is still part of the content it stands in
     r = find("Later on Sunday, Carson shared a syllabus for a psychology class called “Perception” on his page.")
     assert "called “Perception" in quote_with(r, "a syllabus").text
+
+
+def test_a_conjunct_with_be_describes_the_reported_subject_and_stays_in_the_content(find):
+    r = find("The firm said Lars Berg had worked there for more than eight years and was “a greatly respected "
+             "colleague.”")
+    assert quote_with(r, "eight years").text.endswith("was “a greatly respected colleague.")

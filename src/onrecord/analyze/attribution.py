@@ -88,8 +88,8 @@ def _speakers_deed(v):
     highlighted their goals": the parser hangs "highlighted" (or, through more conjuncts, "… and tells
     the crowd") on the reported clause, but a conjunct with no subject of its own, in the cue's tense while
     the clause's verb is not, continues what the speaker did, not what she said."""
-    if v.dep_ != "conj" or any(x.dep_ in _SUBJECTS for x in v.children):
-        return None
+    if v.dep_ != "conj" or v.lower_ in _BE or any(x.dep_ in _SUBJECTS for x in v.children):
+        return None  # "said he had worked there for years and was “a respected colleague”" describes him
     top = v
     while top.dep_ == "conj" and top.head.i != top.i:
         top = top.head
