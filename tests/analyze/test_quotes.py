@@ -54,6 +54,9 @@ def test_transcript_turns(find):
     answer = quote_with(r, "They will resume next week.")
     assert answer.kind == "block" and answer.speaker.name == "Lena Ivers"
     assert not answer.question
+    # one labelled paragraph is a headline's label, not a transcript
+    r = find("EXCLUSIVE: The harbour plan is dead.\n\nThe council voted on Monday.")
+    assert not [q for q in r.quotes if q.kind == "block"]
 
 
 def test_reported_speech_forms(find):
