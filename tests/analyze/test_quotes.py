@@ -275,6 +275,12 @@ def test_a_speakers_next_deed_ends_the_clause_through_a_chain_of_conjuncts(find)
     assert quote_with(r, "the bridge will open soon").speaker.mention == "Mayor Okafor"
 
 
+def test_a_cue_noun_takes_its_speaker_from_by(find):
+    r = find("Senator Ana Ruiz spoke on Monday. The claim by Ruiz that she won the debate was false.")
+    q = quote_with(r, "she won the debate")
+    assert q.cue.text == "claim" and q.speaker.name == "Ana Ruiz"
+
+
 def test_a_cue_noun_takes_its_infinitive(find):
     r = find("Senator Ana Ruiz spoke on Monday. Ruiz's promise to cut taxes for farmers won her the county.")
     q = quote_with(r, "cut taxes")

@@ -252,7 +252,8 @@ _NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
 
 def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
     """A cue noun with its content: "Trump's claim that he won", "her promise to cut taxes", "her
-    criticism of the plan", "calls for a recount". Its speaker is its possessor, when it has one."""
+    criticism of the plan", "calls for a recount". Its speaker is its possessor or the object of its
+    "by" or "from", when it has one."""
     clauses = [c for c in t.children if c.dep_ in {"acl", "ccomp"} and c.i > t.i
                and any((x.lower_ == "that" and x.dep_ == "mark") or (x.tag_ == "TO" and x.i == c.left_edge.i)
                        for x in c.children)]
@@ -265,7 +266,11 @@ def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
         return None
     hit = CueHit(cue=_span([t], base), word=CueWord(word.lemma, False, True), tag=t.tag_, dep=t.dep_,
                  how="noun")
-    owners = [c for c in t.children if c.dep_ == "poss"]
+    # the speaker: the possessor ("Trump's claim"), else the object of "by" or "from" ("the claim by
+    # Trump", "criticism from the senator")
+    owners = [c for c in t.children if c.dep_ == "poss"] or [
+        x for c in t.children if c.dep_ == "prep" and c.lower_ in {"by", "from"} for x in c.children
+        if x.dep_ == "pobj"]
     if owners:
         _set_source(hit, owners[0], base)
     hit.content = _content(t.doc, lo, hi, base, text)
