@@ -339,3 +339,12 @@ def test_a_conjunct_with_be_describes_the_reported_subject_and_stays_in_the_cont
     r = find("The firm said Lars Berg had worked there for more than eight years and was “a greatly respected "
              "colleague.”")
     assert quote_with(r, "eight years").text.endswith("was “a greatly respected colleague.")
+
+
+def test_a_cue_with_an_object_of_its_own_takes_no_clause_before_it(find):
+    r = find("For that she drew the mayor’s ire - he called her “weak.”")
+    q = quote_with(r, "weak")
+    assert q.kind == "mixed" and q.cue.text == "called" and q.text.startswith("her")
+    # a quotation before the cue stays its content: “…,” he told the miners
+    r = find('"I am proud of you," Governor Ruiz told the miners.')
+    assert quote_with(r, "I am proud").cue.text == "told"

@@ -189,6 +189,12 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             _set_source(hit, subj, base)
             hit.described = _span([subj.left_edge, subj.right_edge], base)
         ccomps = [c for c in t.children if c.dep_ == "ccomp"]
+        if any(c.dep_ in {"dobj", "oprd"} and c.i > t.i for c in t.children):
+            # "she drew his ire - he called her “weak”": an unquoted clause before the cue is a misparse
+            # when the cue has an object of its own after it ("“I am proud of you,” he told the miners"
+            # keeps its quotation)
+            ccomps = [c for c in ccomps if c.i > t.i or any(
+                x.tag_ in _QUOTE_TAGS for x in doc[max(0, c.left_edge.i - 1):c.right_edge.i + 3])]
         if ccomps:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
             lo = c.left_edge.i
