@@ -38,3 +38,8 @@ def test_straight_opener_closed_by_a_curly_mark():
     # converted news mixes mark styles; a straight opener followed by a curly opener was a stray
     text = '“It was fine,” she said. "We were open about it.”\n\n"“We will go on,” he said.'
     assert spans(text) == ["It was fine,", "We were open about it.", "We will go on,"]
+
+
+def test_curly_opener_closed_by_a_straight_mark():
+    text = '“If they can’t, send it nonsecure," she wrote when they had problems. “Done.”'
+    assert spans(text) == ["If they can’t, send it nonsecure,", "Done."]

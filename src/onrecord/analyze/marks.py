@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# a straight opener may close with a curly mark: converted text mixes them ("I have been open.”)
-DOUBLE_OPEN = {"“": "”", "„": "“”", "«": "»", "»": "«", '"': '"”', "‟": "”"}
+# converted text mixes straight and curly marks: a straight opener may close with a curly mark ("I have
+# been open.”) and a curly one with a straight mark (“If they can't, send it nonsecure," she wrote)
+DOUBLE_OPEN = {"“": '”"', "„": "“”", "«": "»", "»": "«", '"': '"”', "‟": "”"}
 SINGLE_OPEN = {"‘": "’", "‹": "›", "‚": "‘’"}
 ALL_MARKS = "\"“”«»„‟‘’‹›‚"
 _PARA = re.compile(r"[^\n]+")
