@@ -348,3 +348,11 @@ def test_a_cue_with_an_object_of_its_own_takes_no_clause_before_it(find):
     # a quotation before the cue stays its content: “…,” he told the miners
     r = find('"I am proud of you," Governor Ruiz told the miners.')
     assert quote_with(r, "I am proud").cue.text == "told"
+
+
+def test_a_cue_ending_the_sentence_takes_what_comes_before_its_comma(find):
+    r = find('The rejection of the treaty signals "the beginning of the end" for the union, said Geert Wilders, '
+             'founder of the Party for Freedom.')
+    q = quote_with(r, "the beginning of the end")
+    assert q.kind == "mixed" and q.text.startswith("The rejection of the treaty")
+    assert q.speaker.name == "Geert Wilders"

@@ -224,6 +224,11 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             if len(side) >= 3:
                 hit.content = trim(text, *_span(side, base))
                 hit.how = "aside"
+        elif not word.weak and t.dep_ == "ROOT" and subj is not None and (lead := _lead(t, subj)):
+            # "The rejection signals “the beginning of the end” for the EU, said Geert Wilders": the parser
+            # found no clause for the cue that ends the sentence; what comes before its comma is the content
+            hit.content = trim(text, *_span(lead, base))
+            hit.how = "aside"
         # "Blinken responded:" / "she said at the launch:" - the cue's own modifiers may come first
         nxt = t.i + 1
         while nxt < len(doc) and nxt - t.i <= 8 and doc[nxt].text != ":" \
@@ -254,6 +259,16 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
 
 
 _NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
+
+
+def _lead(t, subj) -> list:
+    """The sentence before ", said X" or ", X said" when the cue and its speaker end the sentence, else []."""
+    first = min(t.i, subj.left_edge.i)
+    doc, sent = t.doc, t.sent
+    if first - 1 <= sent.start + 2 or doc[first - 1].text != "," \
+            or any(x.tag_.startswith("VB") for x in doc[max(t.i, subj.right_edge.i) + 1:sent.end]):
+        return []
+    return list(doc[sent.start:first - 1])
 
 
 def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
