@@ -356,3 +356,10 @@ def test_a_cue_ending_the_sentence_takes_what_comes_before_its_comma(find):
     q = quote_with(r, "the beginning of the end")
     assert q.kind == "mixed" and q.text.startswith("The rejection of the treaty")
     assert q.speaker.name == "Geert Wilders"
+
+
+def test_a_clause_the_parser_made_the_head_of_told_is_what_was_told(find):
+    r = find("The endorsement comes three days after Trump told The Washington Post he was “not quite there "
+             "yet” on supporting Ryan, who will face a challenger.")
+    q = quote_with(r, "not quite there yet")
+    assert q.kind == "mixed" and q.cue.text == "told" and q.text.startswith("he was")

@@ -202,6 +202,13 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             hit.how = "clause"
             hit.shape = [f"head={c.tag_}", f"opens={_opener(doc[lo])}",
                          f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
+        elif (head := _inverted_clause(t)) is not None:
+            # "after Trump told The Washington Post he was “not quite there yet”": the parser made the
+            # reported clause the head of the cue; it starts at its subject, right after the cue's object
+            lo = min(x.left_edge.i for x in head.children if x.dep_ in _SUBJECTS)
+            hit.content = _content(doc, lo, head.right_edge.i, base, text)
+            hit.how = "clause"
+            hit.shape = [f"head={head.tag_}", f"opens={_opener(doc[lo])}", "subj=True"]
         elif passive and subj is None and (raised := _raised(t)) is not None:
             # "The House is expected to pass the bill": what is expected is the subject's doing; the
             # expecting is nobody's in particular
@@ -259,6 +266,20 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
 
 
 _NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
+
+
+def _inverted_clause(t):
+    """The verb of a reported clause the parser made the cue's head, or None: the cue has told someone
+    (an object) and the head's subject starts right where the cue's own words end."""
+    h = t.head
+    if t.dep_ not in {"advcl", "ccomp", "dep"} or h.i <= t.i or not h.tag_.startswith("VB") \
+            or not any(x.dep_ == "dobj" for x in t.children):
+        return None
+    subjects = [x for x in h.children if x.dep_ in _SUBJECTS and x.i > t.i]
+    first = subjects[0].left_edge.i if subjects else 0
+    if not subjects or first != t.right_edge.i + 1 or t.doc[first - 1].is_punct:
+        return None  # "As Karadsheh spoke about the attack, a video showed …" is a fronted clause
+    return h
 
 
 def _lead(t, subj) -> list:
