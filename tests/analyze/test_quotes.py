@@ -363,3 +363,13 @@ def test_a_clause_the_parser_made_the_head_of_told_is_what_was_told(find):
              "yet” on supporting Ryan, who will face a challenger.")
     q = quote_with(r, "not quite there yet")
     assert q.kind == "mixed" and q.cue.text == "told" and q.text.startswith("he was")
+
+
+def test_a_quotation_that_reports_someone_stays_a_quote_with_the_report_nested_in_it(find):
+    r = find('"The mayor made clear that she chose the site for its rail links," wrote columnist Ines Vidal, '
+             'citing two council members. "She said she thought most residents would see the sense of '
+             'building near the station."')
+    q = quote_with(r, "She said she thought")
+    assert q.kind == "direct" and q.speaker.name == "Ines Vidal"
+    nested = quote_with(r, "most residents would see")
+    assert nested.kind == "indirect" and nested.speaker.mention == "She" and nested.parent == q.id

@@ -437,6 +437,8 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     for d in sorted(drafts, key=lambda d: (d.start, -(d.end - d.start))):
         dup = False
         for o in out[-4:]:
+            if d.parent is o or o.parent is d:
+                continue  # a report nested in a quotation is not a copy of it ("“He said he thought …”")
             inter = _overlap(d.start, d.end, o.start, o.end)
             union = max(d.end, o.end) - min(d.start, o.start)
             if union and inter / union >= 0.8:
