@@ -2,8 +2,10 @@
 (``make lexicon``). Writes cues_learned.txt beside this file.
 
 For every word that starts an annotated cue in the training split it counts how often it is a cue and how
-often it occurs at all; words that are cues often enough (at least MIN_COUNT times and in at least
-MIN_RATIO of their occurrences) are kept. Only these counts are stored, no text of the corpus.
+often it occurs at all. A verb's forms count together (``verb_key``): when they are cues often enough (at
+least MIN_COUNT times and in at least MIN_RATIO of their occurrences), every form of the verb in the text
+is kept, also one never annotated ("bemoaning" after "bemoaned"), unless that form alone is common and
+seldom a cue. Only these counts are stored, no text of the corpus.
 """
 
 from __future__ import annotations
@@ -43,9 +45,36 @@ def learn(path: str) -> list[tuple[str, int, int]]:
                 words = [w for w in words if w not in _NOT_THE_CUE and not w.endswith(("ly", "n't", "n’t"))]
                 if words:
                     cue[words[0]] += 1
-    keep = [(w, n, occ[w]) for w, n in cue.items()
-            if n >= MIN_COUNT and occ[w] and n / occ[w] >= MIN_RATIO and len(w) > 2]
+    # a verb's forms count together: "labeled" twice and "labeling" twice make "label" a cue word, and
+    # every form of it is kept, seen as a cue or not ("bemoaning" after "bemoaned" six times)
+    group_n: Counter[str] = Counter()
+    group_occ: Counter[str] = Counter()
+    for w, n in cue.items():
+        group_n[verb_key(w)] += n
+    for w, n in occ.items():
+        if verb_key(w) in group_n:
+            group_occ[verb_key(w)] += n
+    # ... unless the form itself is common and seldom a cue ("not" beside "note", "issue" beside "issued"):
+    # one more cue than seen is still under the ratio
+    keep = [(w, cue[w], n) for w, n in occ.items()
+            if (k := verb_key(w)) in group_n and group_n[k] >= MIN_COUNT and group_n[k] / group_occ[k] >= MIN_RATIO
+            and (cue[w] + 1) / (n + 1) >= MIN_RATIO and len(w) > 2]
     return sorted(keep, key=lambda x: (-x[1], x[0]))
+
+
+def verb_key(word: str) -> str:
+    """The forms of a regular verb share a key: label, labels, labeled, labeling, labelled -> "label";
+    admire, admired, admiring -> "admir". Irregular forms (said, told) stand alone."""
+    w = word
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith("ss")):
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
 
 
 def main(argv: list[str]) -> int:
