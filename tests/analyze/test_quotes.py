@@ -373,3 +373,12 @@ def test_a_quotation_that_reports_someone_stays_a_quote_with_the_report_nested_i
     assert q.kind == "direct" and q.speaker.name == "Ines Vidal"
     nested = quote_with(r, "most residents would see")
     assert nested.kind == "indirect" and nested.speaker.mention == "She" and nested.parent == q.id
+
+
+def test_a_cue_whose_content_holds_another_cue_does_not_hide_it_before_the_model_judges(find):
+    # "seized on" and "claim" give nearly the same span; deduplication kept the first, the model then
+    # dropped it, and the claim was lost
+    r = find("The fact-check site seized on Cruz’s claim that there had been “thousands of fraudulent votes” "
+             "in Iowa this year alone.")
+    q = quote_with(r, "thousands of fraudulent votes")
+    assert q.cue.text == "claim" and q.speaker.name == "Cruz"

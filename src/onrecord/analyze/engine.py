@@ -439,6 +439,8 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
         for o in out[-4:]:
             if d.parent is o or o.parent is d:
                 continue  # a report nested in a quotation is not a copy of it ("“He said he thought …”")
+            if d.hit is not None and o.hit is not None and o.start <= d.hit.cue[0] < o.end:
+                continue  # "seized on Trump's claim that …": the model judges both; see without_embedded
             inter = _overlap(d.start, d.end, o.start, o.end)
             union = max(d.end, o.end) - min(d.start, o.start)
             if union and inter / union >= 0.8:
