@@ -382,3 +382,12 @@ def test_a_cue_whose_content_holds_another_cue_does_not_hide_it_before_the_model
              "in Iowa this year alone.")
     q = quote_with(r, "thousands of fraudulent votes")
     assert q.cue.text == "claim" and q.speaker.name == "Cruz"
+
+
+def test_an_aside_after_a_comma_inside_the_closing_mark_is_cut_off_too(find):
+    # American usage puts the comma inside the quotation: “…,” promising …
+    r = find("The governor talked up her “fifty-county plan,” promising to campaign in every town.")
+    assert "promising" not in quote_with(r, "fifty-county plan").text
+    r = find("Speaking in Tampa, Ruiz insisted that she has “grown the party,” claiming that turnout doubled.")
+    q = quote_with(r, "grown the party")
+    assert q.text == "that she has “grown the party,"

@@ -416,7 +416,13 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     forms = cue_forms()
     for t in doc[lo + 2:hi + 1]:
         first = t.left_edge.i
-        if first <= lo + 1 or doc[first - 1].text not in _ASIDE_OPENERS or t.right_edge.i < hi:
+        if first <= lo + 1 or t.right_edge.i < hi:
+            continue
+        if doc[first - 1].text in _ASIDE_OPENERS:
+            end = first - 2
+        elif doc[first - 1].tag_ == "''" and doc[first - 2].text == "," and first - 2 > lo:
+            end = first - 1  # the comma inside the closing mark: "her “50-state strategy,” promising to …"
+        else:
             continue
         aside = doc[first:hi + 1]
         if any(x.tag_ in _QUOTE_TAGS for x in aside) and not any(
@@ -424,7 +430,7 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
             continue
         if t.dep_ in {"relcl", "appos"} or (t.dep_ in {"advcl", "acl", "xcomp"} and (
                 t.tag_ == "VBG" or doc[first].lower_ in _ASIDE_MARKS)):
-            return first - 2
+            return end
     return hi
 
 
