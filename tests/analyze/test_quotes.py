@@ -391,3 +391,11 @@ def test_an_aside_after_a_comma_inside_the_closing_mark_is_cut_off_too(find):
     r = find("Speaking in Tampa, Ruiz insisted that she has “grown the party,” claiming that turnout doubled.")
     q = quote_with(r, "grown the party")
     assert q.text == "that she has “grown the party,"
+
+
+def test_a_participle_aside_after_the_reported_clause_is_the_speakers_deed(find):
+    r = find("Speaking in Tampa, Ruiz insisted that she has “grown the party,” claiming that turnout doubled.")
+    assert quote_with(r, "turnout doubled").speaker.name == "Ruiz"
+    r = find("Senator Okafor said last week that Mayor Bell represents “old money,” stating during the debate "
+             "that the city needs “new blood.”")
+    assert quote_with(r, "new blood").speaker.name == "Okafor"

@@ -73,6 +73,8 @@ def _subject(v, depth: int = 0):
         return c
     if depth < 3 and (cue := _speakers_deed(v)) is not None:
         return _subject(cue, depth + 1)  # "Kasich says he would … and tells the crowd …": Kasich tells
+    if depth < 3 and (cue := _aside_of(v)) is not None:
+        return _subject(cue, depth + 1)  # "insisted that he has “grown the party,” claiming …"
     if depth < 3 and v.dep_ in {"xcomp", "advcl", "conj", "dep", "pcomp"} and v.head.i != v.i \
             and v.head.tag_.startswith("VB"):
         return _subject(v.head, depth + 1)
@@ -80,6 +82,29 @@ def _subject(v, depth: int = 0):
         return _subject(v.head.head, depth + 1)  # "Trump said before adding: ..."
     if v.dep_ in {"relcl", "acl"}:  # "Stein, who said ..." / "a statement saying ...", "ads calling ..."
         return v.head
+    return None
+
+
+_THROUGH = {"ccomp", "xcomp", "dobj", "pobj", "prep", "attr", "oprd", "acomp", "conj"}
+
+
+def _aside_of(v):
+    """The cue verb whose speaker a participle aside goes on acting as, or None: in "Trump insisted that
+    he has “grown the party,” claiming that turnout doubled" the parser hangs "claiming" on "has" (or on
+    a noun: "talked up her “plan,” promising …"), inside what was said; set off by a comma, the
+    participle is the speaker's next deed, not the reported subject's."""
+    if v.tag_ != "VBG" or v.dep_ not in {"advcl", "acl", "xcomp"}:
+        return None
+    doc, first = v.doc, v.left_edge.i
+    if first < 2 or not (doc[first - 1].text in {",", "—", "–"}
+                         or (doc[first - 1].tag_ == "''" and doc[first - 2].text == ",")):
+        return None
+    forms = cue_forms()
+    h, steps = v.head, 0
+    while steps < 4 and h.dep_ in _THROUGH and h.head.i != h.i:
+        h, steps = h.head, steps + 1
+        if h.tag_.startswith("VB") and h.lower_ in forms and any(c.dep_ in _SUBJECTS for c in h.children):
+            return h
     return None
 
 
