@@ -399,3 +399,10 @@ def test_a_participle_aside_after_the_reported_clause_is_the_speakers_deed(find)
     r = find("Senator Okafor said last week that Mayor Bell represents “old money,” stating during the debate "
              "that the city needs “new blood.”")
     assert quote_with(r, "new blood").speaker.name == "Okafor"
+
+
+def test_a_that_clause_the_parser_hung_elsewhere_is_still_what_the_cue_reports(find):
+    # the parser makes the clause a relative clause of "hours" or a clause of its own
+    r = find("Ruiz tweeted in the early hours that Bell was “pathetic” and “a fake.”")
+    q = quote_with(r, "a fake")
+    assert q.text.startswith("that Bell was") and q.cue.text == "tweeted"
