@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from onrecord.evaluate.gold import read_gold, read_predictions
-from onrecord.evaluate.metrics import match, score
+from onrecord.evaluate.gold import predictions_of, read_gold, read_predictions
+from onrecord.evaluate.metrics import Gold, match, score
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "tools" / "score_attributions.py"
@@ -97,3 +97,17 @@ def test_cli_evaluate_bad_gold_is_one_line(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"{bad}:1:" in out.stderr
+
+
+def test_a_quote_is_scored_with_its_quotation_marks_as_the_annotation_has_them(find):
+    # two halves of one quote around a long description: one span stands for both, and only with its
+    # marks (which PolNeAR counts as part of the content) does it overlap the pair by half
+    text = ('"Your record is remarkable," Ruiz assured the crowd, after the crowd had assured Ruiz that '
+            'most of them backed her. "I will not let you down."')
+    first = (0, text.index(' Ruiz assured'))
+    second = (text.index('"I will'), len(text))
+    cue, ruiz = text.index("assured"), text.index("Ruiz")
+    gold = Gold("g", text, [{"content": [first, second], "cue": [[cue, cue + 7]], "source": [[ruiz, ruiz + 4]]}])
+    preds = predictions_of(find(text))
+    assert text[preds[0].start:preds[0].end] == '"Your record is remarkable,"'
+    assert score([match(gold, preds)]).as_dict()["recall_direct"] == 1.0

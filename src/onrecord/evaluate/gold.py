@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from onrecord.analyze.marks import ALL_MARKS
 from onrecord.errors import InputError
 from onrecord.evaluate.metrics import Gold, Pred
 from onrecord.types import Result
@@ -71,12 +72,15 @@ def predictions_of(result: Result) -> list[Pred]:
     output but one attribution with a discontinuous content in PolNeAR. A prediction has one span, so the
     parts become the span from the first part to the last when that span is mostly quotation (a short
     cue between the parts); when the words between are many, the longest part stands for the whole.
+    Each span takes the quotation marks right around it, which PolNeAR's contents include and onrecord's
+    quote text leaves out: the two halves of “…,” X said. “…” have four marks between them.
     """
     preds: list[Pred] = []
     groups: dict[tuple[int, int], list[Pred]] = {}
     for q in result.quotes:
         sp = q.speaker
-        p = Pred(q.start, q.end, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
+        a, b = _with_marks(result.article.text, q.start, q.end)
+        p = Pred(a, b, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
         if q.kind == "direct" and q.cue is not None and q.parent is None:
             # parts in one paragraph; a continuation in the next paragraph stands alone
             key = (q.cue.start, result.article.text.count("\n", 0, q.start))
@@ -97,3 +101,13 @@ def predictions_of(result: Result) -> list[Pred]:
         else:
             first.start, first.end = longest.start, longest.end
     return preds
+
+
+def _with_marks(text: str, a: int, b: int) -> tuple[int, int]:
+    """A span with the quotation marks right around it: PolNeAR's contents include the marks of what
+    they quote, onrecord's quote text leaves them out."""
+    if a > 0 and text[a - 1] in ALL_MARKS:
+        a -= 1
+    if b < len(text) and text[b] in ALL_MARKS:
+        b += 1
+    return a, b
