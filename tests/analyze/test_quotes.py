@@ -406,3 +406,10 @@ def test_a_that_clause_the_parser_hung_elsewhere_is_still_what_the_cue_reports(f
     r = find("Ruiz tweeted in the early hours that Bell was “pathetic” and “a fake.”")
     q = quote_with(r, "a fake")
     assert q.text.startswith("that Bell was") and q.cue.text == "tweeted"
+
+
+def test_a_form_of_a_learned_cue_verb_that_training_never_showed_is_a_cue(find):
+    # PolNeAR train has "bemoaned" six times as a cue and never "bemoans"
+    r = find("Okafor bemoans that the budget “leaves out the small towns.”")
+    q = quote_with(r, "small towns")
+    assert q.cue.text == "bemoans" and q.speaker.name == "Okafor"

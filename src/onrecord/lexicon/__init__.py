@@ -29,11 +29,45 @@ def cue_forms() -> dict[str, CueWord]:
         cue = CueWord(parts[0], tag.strip() == "question", tag.strip() == "weak")
         for form in parts:
             forms.setdefault(form.lower(), cue)
-    # words learned from annotated news (build.py): cues only with a clause or an object as content
+    # words learned from annotated news (build.py): cues only with a clause or an object as content; a
+    # learned verb ("~label") brings every regular form of it but those the data refused ("!not")
+    verbs, refused = [], set()
     for line in _lines("cues_learned.txt"):
         word = line.split("\t")[0]
-        forms.setdefault(word, CueWord(word, False, True))
+        if word.startswith("~"):
+            verbs.append(word[1:])
+        elif word.startswith("!"):
+            refused.add(word[1:])
+        else:
+            forms.setdefault(word, CueWord(word, False, True))
+    for key in verbs:
+        for word in sorted(inflections(key) - refused):
+            if len(word) > 2:
+                forms.setdefault(word, CueWord(word, False, True))
     return forms
+
+
+def verb_key(word: str) -> str:
+    """The forms of a regular verb share a key: label, labels, labeled, labeling, labelled -> "label";
+    admire, admired, admiring -> "admir". Irregular forms (said, told) stand alone."""
+    w = word
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith("ss")):
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
+
+
+def inflections(key: str) -> set[str]:
+    """The regular forms a verb with this ``verb_key`` may take (some of them no word at all, which is
+    harmless in a lexicon): admir -> admire, admires, admired, admiring; stop -> stopped, stopping."""
+    stems = {key, key + "e", key + key[-1]}
+    forms = {f for s in stems for f in (s, s + "s", s + "es", s + "ed", s + "d", s + "ing")}
+    return {f for f in forms if verb_key(f) == key}
 
 
 @cache
