@@ -298,9 +298,9 @@ def _stray_that_clauses(t) -> list:
     """A "that" clause the parser hung elsewhere than as the cue's complement: "tweeted in the early
     hours that Bell was “pathetic”" (an adverbial clause of "tweeted" or a relative clause of "hours").
     It opens with "that" as a conjunction, not as a relative pronoun, has its own subject, and hangs on
-    the cue or, through its object or adverbial phrase, below it. A
-    noun's own "that" clause ("repeated his claim that …", "dismissed the notion that …", an "acl") is
-    the noun's, and left to it: taking those too measured no better (held-out train 0.7118)."""
+    the cue or, through its object or adverbial phrase, below it. A noun's own "that" clause ("repeated
+    his claim that …", "dismissed the notion that …", an "acl") is the noun's, and left to it: taking
+    those too measured no better (held-out train 0.7118)."""
     out = []
     for x in t.subtree:
         first = x.left_edge
