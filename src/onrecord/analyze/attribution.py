@@ -96,8 +96,7 @@ def _aside_of(v):
     if v.tag_ != "VBG" or v.dep_ not in {"advcl", "acl", "xcomp"}:
         return None
     doc, first = v.doc, v.left_edge.i
-    if first < 2 or not (doc[first - 1].text in {",", "—", "–"}
-                         or (doc[first - 1].tag_ == "''" and doc[first - 2].text == ",")):
+    if first < 2 or _set_off(doc, first, {",", "—", "–"}) is None:
         return None
     forms = cue_forms()
     h, steps = v.head, 0
@@ -453,6 +452,17 @@ def _content(doc, lo: int, hi: int, base: int, text: str) -> tuple[int, int]:
     return trim(text, *_span(doc[lo:_cut_trailing_aside(doc, lo, hi) + 1], base))
 
 
+def _set_off(doc, first: int, openers=_ASIDE_OPENERS) -> int | None:
+    """The first token of the punctuation that sets off an aside starting at token ``first``: the comma or
+    dash right before it (", saying …"), or a comma inside the closing mark before it (“…,” promising …);
+    None when nothing does."""
+    if first >= 1 and doc[first - 1].text in openers:
+        return first - 1
+    if first >= 2 and doc[first - 1].tag_ == "''" and doc[first - 2].text == ",":
+        return first - 2
+    return None
+
+
 def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     """Where a content ends before the writer's own addition at its end: a non-restrictive relative
     clause or apposition (", which is spread by mosquitoes", "— a metaphor for …"), or a participle or
@@ -465,12 +475,11 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
         first = t.left_edge.i
         if first <= lo + 1 or t.right_edge.i < hi:
             continue
-        if doc[first - 1].text in _ASIDE_OPENERS:
-            end = first - 2
-        elif doc[first - 1].tag_ == "''" and doc[first - 2].text == "," and first - 2 > lo:
-            end = first - 1  # the comma inside the closing mark: "her “50-state strategy,” promising to …"
-        else:
+        opener = _set_off(doc, first)
+        if opener is None or opener <= lo:
             continue
+        # a comma inside the closing mark stays with the quotation: "her “50-state strategy,” promising to …"
+        end = first - 1 if opener == first - 2 else first - 2
         aside = doc[first:hi + 1]
         if any(x.tag_ in _QUOTE_TAGS for x in aside) and not any(
                 x.tag_.startswith("VB") and x.lower_ in forms for x in aside):

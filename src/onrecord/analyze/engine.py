@@ -2,8 +2,9 @@
 
 The work, in order:
 1. quotation marks are read off the whole text (marks.py), no parsing needed;
-2. only paragraphs that contain a cue word (or name a poll) are parsed (most paragraphs of a news story
-   hold no speech), in batches across articles; attribution.py reads cues, sources and contents off each
+2. only paragraphs that contain a cue word, name a poll or close a quotation in the writer's frame are
+   parsed (with thousands of learned verb forms that leaves out only about 5% of a news story), in
+   batches across articles; attribution.py reads cues, sources and contents off each
    parse;
 3. here the two are joined: a content stops before another cue inside it that introduces a quotation
    after a comma or colon; a cue's content covered by quotation marks is a direct quote, partly covered a
