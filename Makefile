@@ -34,7 +34,7 @@ lexicon: install
 	$(BIN)/python -m onrecord.lexicon.build ../shared/data/polnear/train.jsonl
 
 train: install
-	$(BIN)/python -m onrecord.evaluate.train ../shared/data/polnear/train.jsonl
+	$(BIN)/python -m onrecord.train.confidence ../shared/data/polnear/train.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -9,7 +9,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def extractor():
-    from onrecord.analyze.engine import Extractor
+    from onrecord.analyze.pipeline import Extractor
 
     return Extractor()
 

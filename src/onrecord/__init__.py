@@ -14,14 +14,14 @@ __all__ = ["extract", "Extractor", "Article", "Cue", "Entity", "Quote", "Result"
 
 def extract(text: str, date: str | None = None) -> Result:
     """Quotes, speakers and entities of one article's text. Loads the pipeline on first use."""
-    from onrecord.analyze.engine import extract as _extract
+    from onrecord.analyze.pipeline import extract as _extract
 
     return _extract(text, date)
 
 
 def __getattr__(name: str):
     if name == "Extractor":
-        from onrecord.analyze.engine import Extractor
+        from onrecord.analyze.pipeline import Extractor
 
         return Extractor
     raise AttributeError(name)

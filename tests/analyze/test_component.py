@@ -21,3 +21,23 @@ def test_library_front_door():
     (q,) = r.quotes
     assert q.text == "the bridge was safe" and q.speaker.name == "Lina Ortiz"
     assert r.to_dict()["quotes"][0]["speaker"]["via"] == "name"
+
+
+def test_component_runs_the_same_steps_as_the_extractor(extractor):
+    # a paragraph with no-break spaces and one without a cue word: the component must chunk and clean
+    # exactly as Extractor does, so the two give the same quotes
+    text = ("Mayor Lina Ortiz said\xa0the bridge was safe.\n\nThe river rose overnight.\n\n"
+            "“We checked every bolt,” Ortiz added. “Twice.”")
+    nlp = spacy.load(MODEL, exclude=["ner"])
+    nlp.add_pipe("onrecord")
+    doc = nlp(text)
+    want = extractor.extract(text)
+    assert [q.to_dict() for q in doc._.quotes] == [q.to_dict() for q in want.quotes]
+    assert [(s.start_char, s.label_) for s in doc.spans["onrecord"]] == [(q.start, q.kind) for q in want.quotes]
+
+
+def test_component_in_a_blank_pipeline_parses_with_onrecords_own():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("onrecord")
+    (q,) = nlp("“The harbour will reopen,” said Port Director Ines Alvarez.")._.quotes
+    assert q.speaker.name == "Ines Alvarez"

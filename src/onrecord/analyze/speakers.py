@@ -11,32 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from onrecord.lexicon import org_words, title_words, titles
+from onrecord.lexicon import org_words, title_words, titles, wordlist
 from onrecord.types import Entity, Speaker
 
-PRONOUNS_PERSON = {"he", "she", "him", "her"}
-PRONOUNS_FIRST = {"i", "we", "me", "us"}
-PRONOUNS_SECOND = {"you"}
-HONORIFICS = {"mr.", "mrs.", "ms.", "miss", "sir", "dame", "lord", "lady"}
-PRONOUNS_OTHER = {"they", "it", "them", "who", "which", "that", "this", "you", "one", "someone",
-                  "everyone", "nobody", "some", "many", "others", "both", "all"}
-_DETS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her", "their", "its"}
-_MODIFIERS = {"former", "then", "current", "new", "acting", "interim", "outgoing", "incoming", "late",
-              "top", "senior", "chief", "deputy", "another", "other", "one", "two", "several", "many"}
-_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
-_PARTICLES = {"of", "de", "van", "von", "al", "bin"}  # inside names: "Secretary of State", "Ursula von der Leyen"
-# Capitalised words that start sentences or name things but are never a person's name.
-_NOT_NAMES = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "In", "On", "At", "But", "And",
-              "If", "As", "For", "This", "That", "These", "Those", "His", "Her", "Their", "Our", "When",
-              "While", "After", "Before", "Mr", "Mr.", "Mrs.", "Ms.", "Monday", "Tuesday", "Wednesday",
-              "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
-              "June", "July", "August", "September", "October", "November", "December", "Q",
-              # words that open sentences: "What Mr. Obama said", "So Trump told them"
-              "What", "Why", "How", "Where", "Who", "So", "Now", "Yet", "Still", "Also", "Even", "Then", "Here",
-              "There", "Today", "Yesterday", "Tomorrow", "Last", "Next", "Meanwhile", "However", "Although",
-              "Though", "Since", "Because", "Until", "Under", "Over", "With", "Without", "From", "To", "By",
-              "Of", "Like", "Unlike", "Asked", "Speaking", "According", "Unless", "Once", "Only", "Not",
-              "No", "Yes", "Or", "Nor", "Both", "Each", "Every", "All", "Some", "Many", "Most", "Several"}
+PRONOUNS_PERSON = wordlist("pronouns_person")
+PRONOUNS_FIRST = wordlist("pronouns_first")
+PRONOUNS_SECOND = wordlist("pronouns_second")
+HONORIFICS = wordlist("honorifics")
+PRONOUNS_OTHER = wordlist("pronouns_other")
+_DETS = wordlist("determiners")
+_MODIFIERS = wordlist("modifiers")
+_SUFFIXES = wordlist("name_suffixes")
+_PARTICLES = wordlist("name_particles")
+_NOT_NAMES = wordlist("not_names")  # capitalised words that are never a person's name
 # a capitalised word; a dot belongs to it only in short abbreviations (Sen., Gov., Jr.), so a sequence
 # never runs over a sentence end; words are separated by spaces only, never by a line break
 _WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*)"
@@ -134,6 +121,8 @@ class ArticleNames:
     def __init__(self, text: str) -> None:
         self.text = text
         self.entities: dict[str, Entity] = {}  # by canonical name
+        self._by_id: dict[str, Entity] = {}
+        self._mentions: dict[str, set[tuple[int, int]]] = {}
         # every capitalised sequence: (start, end, parsed)
         self.sequences: list[tuple[int, int, ParsedName]] = []
         for m in _SEQ.finditer(text):
@@ -174,6 +163,8 @@ class ArticleNames:
         if ent is None:
             ent = Entity(id=f"e{len(self.entities) + 1}", name=name, type="ORG" if is_org else "PERSON")
             self.entities[name] = ent
+            self._by_id[ent.id] = ent
+            self._mentions[ent.id] = set()
         return ent
 
     # -- resolution ------------------------------------------------------------------------------
@@ -201,6 +192,13 @@ class ArticleNames:
             if name:
                 self._link(speaker, name, "title", False)
         return speaker
+
+    def add_mention(self, entity_id: str, start: int, end: int) -> None:
+        """Record that text[start:end] names the entity (a speaker the quotes point at)."""
+        ent = self._by_id[entity_id]
+        if (start, end) not in self._mentions[entity_id]:
+            self._mentions[entity_id].add((start, end))
+            ent.mentions.append((start, end))
 
     def _link(self, speaker: Speaker, name: str, via: str, is_org: bool) -> Entity:
         ent = self.entity(name, is_org)

@@ -1,7 +1,10 @@
-"""Word lists as data files (cues.txt, titles.txt, orgwords.txt), loaded once."""
+"""Word lists as data files, loaded once: cue verbs (cues.txt, and cues_learned.txt from ``make
+lexicon``), titles (titles.txt), organisation words (orgwords.txt) and the closed lists the rules read
+(wordlists.toml). No word list lives in code."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -85,3 +88,21 @@ def title_words() -> frozenset[str]:
 @cache
 def org_words() -> frozenset[str]:
     return frozenset(line.lower() for line in _lines("orgwords.txt"))
+
+
+@cache
+def _wordlists() -> dict[str, list[str]]:
+    raw = resources.files(__package__).joinpath("wordlists.toml").read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    for section in tomllib.loads(raw).values():
+        out.update(section)
+    return out
+
+
+@cache
+def wordlist(name: str) -> frozenset[str]:
+    """One closed word list of wordlists.toml, as written (most lists are lower-case)."""
+    try:
+        return frozenset(_wordlists()[name])
+    except KeyError:
+        raise KeyError(f"no word list {name!r} in lexicon/wordlists.toml") from None

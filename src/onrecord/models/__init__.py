@@ -1,1 +1,1 @@
-"""Models trained by the project (see analyze/confidence.py and evaluate/train.py)."""
+"""Models trained by the project (see analyze/scoring.py and train/)."""

@@ -43,7 +43,7 @@ def _one(extractor, art: Article) -> Result | InputError:
 
 def _init_worker(keep_all: bool = False) -> None:
     global _worker_extractor
-    from onrecord.analyze.engine import Extractor
+    from onrecord.analyze.pipeline import Extractor
 
     _worker_extractor = Extractor(keep_all=keep_all)
 
@@ -71,7 +71,7 @@ def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH,
     the candidates the confidence model rejects (see Extractor)."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1:
-        from onrecord.analyze.engine import Extractor
+        from onrecord.analyze.pipeline import Extractor
 
         extractor = Extractor(keep_all=keep_all)
         for group in _groups(items, batch):

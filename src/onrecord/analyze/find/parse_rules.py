@@ -1,50 +1,28 @@
-"""Cues, their sources and their contents, read off one dependency-parsed chunk of an article.
+"""The parse rules: cues, their sources and their contents, read off one dependency-parsed chunk.
 
 Works on any spaCy ``Doc`` with tags and a dependency parse; ``base`` is the chunk's character offset in
-the article, so every span this returns indexes the article text.
+the article, so every span this returns indexes the article text. ``find`` is the finder's entry point:
+one ``Candidate`` per cue word (a verb, a cue noun, "according to", a poll), in text order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from onrecord.analyze.candidate import Candidate, How
 from onrecord.analyze.marks import strip_chars
-from onrecord.lexicon import CueWord, cue_forms
+from onrecord.lexicon import CueWord, cue_forms, wordlist
 
 # dependents that are not part of a speaker's mention ("Stein, who is ineligible, said" -> "Stein")
 _NOT_IN_MENTION = {"relcl", "acl", "appos", "punct", "advcl", "parataxis", "cc", "conj", "case"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 # forms of be, have and do (the pipeline runs without its lemmatizer: token.lemma_ is empty)
-_BE = {"be", "is", "are", "was", "were", "been", "being", "am", "'s", "’s", "'re", "’re", "'m", "’m"}
-_LIGHT_VERBS = _BE | {"has", "have", "had", "'ve", "’ve", "'d", "’d", "does", "do", "did"}
+_BE = wordlist("be")
+_LIGHT_VERBS = _BE | wordlist("have_do")
 # what a cue verb without a clause takes as its content: its object and the phrases that complete it
 _COMPLEMENTS = {"dobj", "xcomp", "oprd", "prep", "attr", "pcomp"}
-_RELATIVE = {"who", "that", "which", "whom"}
+_RELATIVE = wordlist("relative")
 _OPENERS = {"IN", "WDT", "WP", "WRB", "TO", "DT", "PRP$", "PRP"}  # tags of the first words _opener names
 _QUOTE_TAGS = {"``", "''"}  # the tagger's tags for quotation marks
 _TRIM = set(" \t\n\r\xa0.,;:—–-\"“”«»„‘’'")
-
-
-@dataclass
-class CueHit:
-    """A cue word with what the parse says about it. ``content`` is None when the parse gives none
-    (then a quotation beside the cue, or the paragraph after its colon, may supply one)."""
-
-    cue: tuple[int, int]
-    word: CueWord | None  # None for "according to"
-    source: tuple[int, int] | None = None
-    source_words: list[str] = field(default_factory=list)
-    head_is_name: bool = False
-    content: tuple[int, int] | None = None
-    colon: bool = False  # the cue ends its clause with a colon: "Blinken responded:"
-    after_colon: tuple[int, int] | None = None
-    # how the content was found, and the cue's place in the parse (features for analyze/confidence.py)
-    how: str = "none"  # clause | object | aside | according | dash
-    tag: str = ""
-    dep: str = ""
-    shape: list[str] = field(default_factory=list)  # the parse around the cue, for the confidence model
-    described: tuple[int, int] | None = None  # the source with all its modifiers (relative clauses, ...)
-    in_source: bool = False  # the cue stands in another cue's speaker description
 
 
 def _span(tokens, base: int) -> tuple[int, int]:
@@ -123,7 +101,7 @@ def _speakers_deed(v):
     return None
 
 
-_NO_ONE = {"it", "there"}  # "said it was too early … but added": "it" does not add anything
+_NO_ONE = wordlist("no_one")  # "said it was too early … but added": "it" does not add anything
 
 
 def _mention(tok):
@@ -151,7 +129,7 @@ def _name_words(tok, mention) -> list[str]:
     return [t.text for t in mention if t.i <= tok.i]
 
 
-def _set_source(hit: CueHit, head, base: int) -> None:
+def _set_source(hit: Candidate, head, base: int) -> None:
     mention = _mention(head)
     hit.source_words = _name_words(head, mention)
     hit.head_is_name = head.tag_ in {"NNP", "NNPS"}
@@ -174,9 +152,9 @@ def _sentence_minus(sent, sub_lo: int, sub_hi: int):
     return left if len(left) >= len(right) else right
 
 
-def find_cues(doc, base: int, text: str) -> list[CueHit]:
+def find(doc, base: int, text: str) -> list[Candidate]:
     forms = cue_forms()
-    hits: list[CueHit] = []
+    hits: list[Candidate] = []
     for t in doc:
         low = t.lower_
         if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
@@ -197,7 +175,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             continue
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
-        hit = CueHit(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
+        hit = Candidate(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
         # verb particles belong to the cue: "pointed out", "called for"
         parts = [c for c in t.children if c.dep_ == "prt"]
         if parts:
@@ -223,7 +201,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             c = max(ccomps, key=lambda c: len(list(c.subtree)))
             lo = c.left_edge.i
             hit.content = _content(doc, lo, _cut_speaker_conjunct(t, c), base, text)
-            hit.how = "clause"
+            hit.how = How.CLAUSE
             hit.shape = [f"head={c.tag_}", f"opens={_opener(doc[lo])}",
                          f"subj={any(x.dep_ in _SUBJECTS for x in c.children)}"]
         elif (head := _inverted_clause(t)) is not None:
@@ -231,20 +209,20 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             # reported clause the head of the cue; it starts at its subject, right after the cue's object
             lo = min(x.left_edge.i for x in head.children if x.dep_ in _SUBJECTS)
             hit.content = _content(doc, lo, head.right_edge.i, base, text)
-            hit.how = "clause"
+            hit.how = How.CLAUSE
             hit.shape = [f"head={head.tag_}", f"opens={_opener(doc[lo])}", "subj=True"]
         elif passive and subj is None and (raised := _raised(t)) is not None:
             # "The House is expected to pass the bill": what is expected is the subject's doing; the
             # expecting is nobody's in particular
             hit.content = _content(doc, *raised, base, text)
-            hit.how = "raised"
+            hit.how = How.RAISED
         elif hit.source and (comps := [c for c in t.children if c.i > t.i and c.dep_ in _COMPLEMENTS
                                        and not (c.dep_ == "prep" and c.lower_ == "by" and passive)]):
             # "Clinton called half of his supporters “deplorables”", "Trump vowed to appeal"
             comps = _without_adjuncts(comps)
             lo = min(c.left_edge.i for c in comps)
             hit.content = _content(doc, lo, max(c.right_edge.i for c in comps), base, text)
-            hit.how = "object"
+            hit.how = How.OBJECT
             hit.shape = [f"comps={'+'.join(sorted({c.dep_ for c in comps}))}", f"head={comps[0].tag_}",
                          f"word={comps[0].lower_}",
                          f"opens={_opener(doc[lo])}"]
@@ -254,12 +232,12 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
             side = _sentence_minus(t.sent, sub[0].i, sub[-1].i)
             if len(side) >= 3:
                 hit.content = trim(text, *_span(side, base))
-                hit.how = "aside"
+                hit.how = How.ASIDE
         elif not word.weak and t.dep_ == "ROOT" and subj is not None and (lead := _lead(t, subj)):
             # "The rejection signals “the beginning of the end” for the EU, said Geert Wilders": the parser
             # found no clause for the cue that ends the sentence; what comes before its comma is the content
             hit.content = trim(text, *_span(lead, base))
-            hit.how = "aside"
+            hit.how = How.ASIDE
         # "Blinken responded:" / "she said at the launch:" - the cue's own modifiers may come first
         nxt = t.i + 1
         while nxt < len(doc) and nxt - t.i <= 8 and doc[nxt].text != ":" \
@@ -275,8 +253,8 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
                     hit.after_colon = (a, b)
         hit.shape += [f"neg={any(c.dep_ == 'neg' for c in t.children)}",
                       f"modal={any(c.tag_ == 'MD' for c in t.children)}", f"root={t.dep_ == 'ROOT'}"]
-        if hit.colon and hit.how in ("object", "aside"):
-            hit.content, hit.how = None, "none"  # "said at the launch:" introduces what follows the colon
+        if hit.colon and hit.how in (How.OBJECT, How.ASIDE):
+            hit.content, hit.how = None, How.NONE  # "said at the launch:" introduces what follows the colon
         if hit.content and hit.content[1] <= hit.content[0]:
             hit.content = None
         hits.append(hit)
@@ -289,7 +267,7 @@ def find_cues(doc, base: int, text: str) -> list[CueHit]:
     return hits
 
 
-_NOUN_CONTENT_PREPS = {"of", "for", "on", "about", "to", "against", "over"}
+_NOUN_CONTENT_PREPS = wordlist("noun_content_preps")
 _ON_THE_WAY = {"dobj", "dative", "pobj", "prep", "npadvmod"}
 
 
@@ -338,7 +316,7 @@ def _lead(t, subj) -> list:
     return list(doc[sent.start:first - 1])
 
 
-def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
+def _noun_cue(t, word: CueWord, base: int, text: str) -> Candidate | None:
     """A cue noun with its content: "Trump's claim that he won", "her promise to cut taxes", "her
     criticism of the plan", "calls for a recount". Its speaker is its possessor or the object of its
     "by" or "from", when it has one."""
@@ -352,8 +330,8 @@ def _noun_cue(t, word: CueWord, base: int, text: str) -> CueHit | None:
         lo, hi = objs[0].left_edge.i, objs[0].right_edge.i
     else:
         return None
-    hit = CueHit(cue=_span([t], base), word=CueWord(word.lemma, False, True), tag=t.tag_, dep=t.dep_,
-                 how="noun")
+    hit = Candidate(cue=_span([t], base), word=CueWord(word.lemma, False, True), tag=t.tag_, dep=t.dep_,
+                 how=How.NOUN)
     # the speaker: the possessor ("Trump's claim"), else the object of "by" or "from" ("the claim by
     # Trump", "criticism from the senator")
     owners = [c for c in t.children if c.dep_ == "poss"] or [
@@ -376,8 +354,7 @@ def _raised(t) -> tuple[int, int] | None:
 
 
 # prepositions that open the circumstances of saying (where, when), not part of what was said
-_ADJUNCT_PREPS = {"in", "on", "at", "during", "after", "before", "through", "from", "despite", "amid",
-                  "since", "throughout", "outside", "inside", "near", "via", "until"}
+_ADJUNCT_PREPS = wordlist("adjunct_preps")
 
 
 def _without_adjuncts(comps: list) -> list:
@@ -428,7 +405,7 @@ def _quotative(t) -> bool:
         and subj.lower_ not in _RELATIVE
 
 
-def _nearest_cue_owns(hits: list[CueHit]) -> None:
+def _nearest_cue_owns(hits: list[Candidate]) -> None:
     """A content after its cue belongs to the nearest cue before it: in "Trump said before adding: “…”"
     the parser hangs the quotation on "said", but "adding" introduces it (and "said" keeps the quotation
     before it)."""
@@ -439,11 +416,11 @@ def _nearest_cue_owns(hits: list[CueHit]) -> None:
             own = b.content or b.after_colon
             if b is not h and h.cue[1] <= b.cue[0] and b.cue[1] <= h.content[0] and own is not None \
                     and own[0] < h.content[1] and h.content[0] < own[1]:
-                h.content, h.how = None, "none"
+                h.content, h.how = None, How.NONE
                 break
 
 
-_ASIDE_MARKS = {"while", "whereas"}
+_ASIDE_MARKS = wordlist("aside_marks")
 _ASIDE_OPENERS = {",", "—", "–", "-", "--"}  # what sets an aside off: a comma or a dash
 
 
@@ -520,13 +497,13 @@ def _new_speech(k, forms) -> bool:
         and any(x.dep_ == "ccomp" for x in k.children) and not any(x.dep_ == "mark" for x in k.children)
 
 
-POLL_WORDS = {"poll", "polls", "survey", "surveys", "polling"}
+POLL_WORDS = wordlist("polls")
 
 
-def _in_poll(t, poll, base: int, text: str) -> CueHit:
+def _in_poll(t, poll, base: int, text: str) -> Candidate:
     """"Clinton led by 5 points in the latest Post-ABC poll": the poll is the source of what the phrase
     it stands in reports (the rest of that phrase, on the longer side of "in ...")."""
-    hit = CueHit(cue=_span([t], base), word=CueWord("in", False, True), how="poll", tag=t.tag_, dep=t.dep_)
+    hit = Candidate(cue=_span([t], base), word=CueWord("in", False, True), how=How.POLL, tag=t.tag_, dep=t.dep_)
     _set_source(hit, poll, base)
     phrase = sorted(t.subtree, key=lambda x: x.i)
     lo, hi = phrase[0].i, phrase[-1].i
@@ -538,9 +515,9 @@ def _in_poll(t, poll, base: int, text: str) -> CueHit:
     return hit
 
 
-def _according(t, doc, base: int, text: str) -> CueHit:
+def _according(t, doc, base: int, text: str) -> Candidate:
     to = doc[t.i + 1]
-    hit = CueHit(cue=_span([t, to], base), word=None, how="according", tag=t.tag_, dep=t.dep_)
+    hit = Candidate(cue=_span([t, to], base), word=None, how=How.ACCORDING, tag=t.tag_, dep=t.dep_)
     objs = [c for c in to.children if c.dep_ == "pobj"]
     if objs:
         _set_source(hit, objs[0], base)

@@ -1,6 +1,6 @@
-"""Train the confidence model (analyze/confidence.py) on gold attributions: ``make train``.
+"""Train the confidence model (analyze/scoring.py) on gold attributions: ``make train``.
 
-    python -m onrecord.evaluate.train ../shared/data/polnear/train.jsonl
+    python -m onrecord.train.confidence ../shared/data/polnear/train.jsonl
 
 1. the engine runs over every training article keeping every candidate (Extractor(keep_all=True));
 2. a candidate is positive when its content overlaps a gold content with Jaccard >= 0.5 (or, for a
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from onrecord.analyze.confidence import MODEL_FILE, Model, may_drop, without_embedded
+from onrecord.analyze.scoring import MODEL_FILE, Model, may_drop, without_embedded
 from onrecord.errors import InputError
 from onrecord.evaluate.gold import predictions_of, read_gold
 from onrecord.evaluate.metrics import Gold, match, score
@@ -46,7 +46,7 @@ def _cue_at(q) -> int | None:
 
 
 def kept(quotes: list, model: Model) -> list:
-    """What the engine keeps of keep_all quotes with this model (engine._judge)."""
+    """What the pipeline keeps of keep_all quotes with this model (scoring.judge)."""
     above = [q for q in quotes if not filterable(q) or model.probability(q.features) >= model.threshold]
     return without_embedded(above, _cue_at)
 
@@ -97,7 +97,7 @@ def f1_at(pairs: list[tuple[Gold, Result]], weights: dict[str, float], t: float)
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m onrecord.evaluate.train TRAIN.jsonl", file=sys.stderr)
+        print("usage: python -m onrecord.train.confidence TRAIN.jsonl", file=sys.stderr)
         return 2
     golds = read_gold(argv[0])
     pairs = []
@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
     weights = fit(rows, y)
     OUT.write_text(json.dumps({
         "about": "onrecord confidence model: logistic regression over candidate features "
-                 "(analyze/confidence.py), trained by evaluate/train.py on PolNeAR train "
+                 "(analyze/scoring.py), trained by train/confidence.py on PolNeAR train "
                  "(Newell, Margolin and Ruths, LREC 2018; no licence stated: weights only, no text)",
         "trained": date.today().isoformat(), "articles": len(pairs), "candidates": len(rows),
         "threshold": threshold, "heldout_content_f1": round(best[0][0], 4),

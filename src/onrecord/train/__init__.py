@@ -1,0 +1,1 @@
+"""Everything `make train` runs: the models onrecord ships, learned from PolNeAR train only."""
