@@ -8,8 +8,10 @@ never parsed) completes a surname used elsewhere.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from onrecord.lexicon import org_words, title_words, titles, wordlist
 from onrecord.types import Entity, Speaker
@@ -79,9 +81,22 @@ def parse_name(words: list[str]) -> ParsedName:
     return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
 
 
+@cache
+def _titles_by_first_word() -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for t in titles():  # longest first, and so they stay
+        out.setdefault(t[0], []).append(t)
+    return out
+
+
+@cache
+def _norm_titles() -> frozenset[str]:
+    return frozenset(_norm_title(list(t)) for t in titles())
+
+
 def _title_at(lowered: list[str], i: int) -> int:
     """Length in words of the longest title starting at word i, or 0."""
-    for t in titles():  # longest first
+    for t in _titles_by_first_word().get(lowered[i], ()):
         if tuple(lowered[i:i + len(t)]) == t:
             return len(t)
     return 0
@@ -110,9 +125,24 @@ def surname(name: str) -> str:
 
 
 @dataclass
-class _Known:
-    entity: Entity
-    key: str  # surname, lower-cased
+class _Fulls:
+    """The full names (two words or more) that share a surname, where the article gives them."""
+
+    positions: list[int] = field(default_factory=list)  # in text order
+    names: list[str] = field(default_factory=list)
+    by_name: dict[str, list[int]] = field(default_factory=dict)  # each name's positions, in text order
+
+    def add(self, pos: int, name: str) -> None:
+        self.positions.append(pos)
+        self.names.append(name)
+        self.by_name.setdefault(name, []).append(pos)
+
+    def nearest(self, name: str, at: int) -> tuple[int, int]:
+        """(distance, position) of ``name``'s occurrence nearest ``at``; the earlier one on a tie."""
+        ps = self.by_name[name]
+        i = bisect.bisect_left(ps, at)
+        options = [(abs(ps[k] - at), ps[k]) for k in (i - 1, i) if 0 <= k < len(ps)]
+        return min(options)
 
 
 class ArticleNames:
@@ -132,31 +162,49 @@ class ArticleNames:
             if len(words) == 1 and words[0] in _NOT_NAMES:
                 continue
             self.sequences.append((m.start(), m.end(), parse_name(words)))
-        self._full: dict[str, list[tuple[int, str]]] = {}  # surname -> [(position, full name)]
+        self._full: dict[str, _Fulls] = {}  # surname -> the full names with it
         for start, _end, p in self.sequences:
             if p.name and not p.is_org and len(p.name.split()) >= 2:
-                self._full.setdefault(surname(p.name), []).append((start, p.name))
-        self._last_person: list[tuple[int, str]] = []  # (position, canonical name) of person mentions
+                self._full.setdefault(surname(p.name), _Fulls()).add(start, p.name)
+        # every name a pronoun may stand for (a full name, or a surname the article gives in full), and
+        # every title a sequence gives its name, by position: lookups are bisections, not scans
+        self._persons: list[tuple[int, str]] = []  # (position, name as written)
+        self._titled: dict[str, list[tuple[int, str]]] = {}  # normalised title -> [(position, name)]
+        self._by_surname: dict[str, list[tuple[int, int, ParsedName]]] = {}
+        for start, end, p in self.sequences:
+            if not p.name:
+                continue
+            self._by_surname.setdefault(surname(p.name), []).append((start, end, p))
+            if p.is_org:
+                continue
+            if len(p.name.split()) >= 2 or surname(p.name) in self._full:
+                self._persons.append((start, p.name))
+            for t in p.titles:
+                self._titled.setdefault(_norm_title(t.split()), []).append((start, p.name))
+        # (position, order of resolution, canonical name) of the person mentions resolved so far
+        self._last_person: list[tuple[int, int, str]] = []
+        # normalised title -> (creation index, name) of the first entity created that holds it
+        self._title_holders: dict[str, tuple[int, str]] = {}
+        self._order: dict[str, int] = {}  # entity name -> creation index
 
     # -- canonical names -------------------------------------------------------------------------
     def canonical(self, name: str, at: int) -> str:
         """The fullest form of ``name`` the article gives, preferring the nearest one before ``at``."""
+        fulls = self._full.get(surname(name))
         if len(name.split()) >= 2 and not _looks_org(name.split()):
-            key = surname(name)
-            fulls = self._full.get(key, [])
-            longer = [(p, f) for p, f in fulls if f.endswith(name) and len(f) > len(name)]
-            if longer:
-                return max(longer, key=lambda pf: (len(pf[1].split()), -abs(pf[0] - at)))[1]
-            return name
-        fulls = self._full.get(surname(name), [])
+            longer = [f for f in (fulls.by_name if fulls else ()) if f.endswith(name) and len(f) > len(name)]
+            if not longer:
+                return name
+            most = max(len(f.split()) for f in longer)
+            # the fullest, then the nearest (the earlier on a tie)
+            return min((fulls.nearest(f, at), f) for f in longer if len(f.split()) == most)[1]  # type: ignore[union-attr]
         if not fulls:
             return name
-        distinct = {f for _, f in fulls}
-        if len(distinct) == 1:
-            return next(iter(distinct))
-        before = [(p, f) for p, f in fulls if p <= at]
-        pool = before or fulls
-        return max(pool, key=lambda pf: (pf[0] if before else -pf[0]))[1]
+        if len(fulls.by_name) == 1:
+            return fulls.names[0]
+        # the nearest before ``at``, else the first after it
+        i = bisect.bisect_right(fulls.positions, at) - 1
+        return fulls.names[i] if i >= 0 else fulls.names[0]
 
     def entity(self, name: str, is_org: bool) -> Entity:
         ent = self.entities.get(name)
@@ -165,6 +213,7 @@ class ArticleNames:
             self.entities[name] = ent
             self._by_id[ent.id] = ent
             self._mentions[ent.id] = set()
+            self._order[name] = len(self._order)
         return ent
 
     # -- resolution ------------------------------------------------------------------------------
@@ -204,7 +253,7 @@ class ArticleNames:
         ent = self.entity(name, is_org)
         speaker.name, speaker.via, speaker.entity = name, via, ent.id  # type: ignore[assignment]
         if not is_org and ent.type == "PERSON":
-            self._last_person.append((speaker.start, name))
+            bisect.insort(self._last_person, (speaker.start, len(self._last_person), name))
         return ent
 
     def _add_titles(self, ent: Entity, parsed: ParsedName) -> None:
@@ -213,6 +262,9 @@ class ArticleNames:
                 continue  # "Mr." helps to find a name; it is not a title worth recording
             if t.lower() not in {x.lower() for x in ent.titles}:
                 ent.titles.append(t)
+                key, order = _norm_title(t.split()), self._order[ent.name]
+                if key not in self._title_holders or order < self._title_holders[key][0]:
+                    self._title_holders[key] = (order, ent.name)
         for o in parsed.orgs:
             if o not in ent.orgs:
                 ent.orgs.append(o)
@@ -220,15 +272,15 @@ class ArticleNames:
     def _recent_person(self, at: int) -> str | None:
         """The person most recently named before ``at`` (a speaker, or a full name in the text)."""
         best: tuple[int, str] | None = None
-        for pos, name in self._last_person:
-            if pos < at and (best is None or pos > best[0]):
-                best = (pos, name)
-        for start, _end, p in self.sequences:
-            if start >= at:
-                break
-            if p.name and not p.is_org and (len(p.name.split()) >= 2 or surname(p.name) in self._full) \
-                    and (best is None or start > best[0]):
-                best = (start, self.canonical(p.name, start))
+        i = bisect.bisect_left(self._last_person, (at,)) - 1
+        if i >= 0:
+            pos = self._last_person[i][0]
+            first = bisect.bisect_left(self._last_person, (pos,))  # the one resolved first, on a tie
+            best = (pos, self._last_person[first][2])
+        j = bisect.bisect_left(self._persons, (at,)) - 1
+        if j >= 0 and (best is None or self._persons[j][0] > best[0]):
+            start, name = self._persons[j]
+            best = (start, self.canonical(name, start))
         return best[1] if best else None
 
     def _title_of(self, words: list[str]) -> str | None:
@@ -236,24 +288,16 @@ class ArticleNames:
         if not ws or any(w[:1].isupper() for w in words[1:] if w.lower() not in title_words()):
             return None
         joined = _norm_title(ws)
-        for t in titles():
-            if joined == _norm_title(list(t)):
-                return joined
-        return None
+        return joined if joined in _norm_titles() else None
 
     def _holder_of(self, title: str, at: int) -> str | None:
-        best: tuple[int, str] | None = None
-        for start, _end, p in self.sequences:
-            if start >= at:
-                break
-            if p.name and not p.is_org and any(_norm_title(t.split()) == title for t in p.titles):
-                best = (start, self.canonical(p.name, start))
-        if best:
-            return best[1]
-        for ent in self.entities.values():
-            if any(_norm_title(t.split()) == title for t in ent.titles):
-                return ent.name
-        return None
+        held = self._titled.get(title, [])
+        i = bisect.bisect_left(held, (at,)) - 1
+        if i >= 0:
+            start, name = held[i]
+            return self.canonical(name, start)
+        holder = self._title_holders.get(title)
+        return holder[1] if holder else None
 
     def finish(self) -> list[Entity]:
         """Entities with their titles, organisations and every mention of their name in the text."""
@@ -261,16 +305,17 @@ class ArticleNames:
         for ent in self.entities.values():
             spans: set[tuple[int, int]] = set(ent.mentions)
             if ent.type == "PERSON":
-                key = surname(ent.name)
-                for start, _end, p in self.sequences:
-                    if p.name and surname(p.name) == key and self.canonical(p.name, start) == ent.name:
-                        s = self.text.find(p.name, start)
+                for start, end, p in self._by_surname.get(surname(ent.name), []):
+                    if self.canonical(p.name, start) == ent.name:  # type: ignore[arg-type]
+                        s = self.text.find(p.name, start, end)  # type: ignore[arg-type]
                         if s >= 0:
-                            spans.add((s, s + len(p.name)))
+                            spans.add((s, s + len(p.name)))  # type: ignore[arg-type]
                         self._add_titles(ent, p)
             else:
-                for m in re.finditer(re.escape(ent.name), self.text):
-                    spans.add((m.start(), m.end()))
+                s = self.text.find(ent.name)
+                while s >= 0:
+                    spans.add((s, s + len(ent.name)))
+                    s = self.text.find(ent.name, s + 1)
             ent.mentions = sorted(spans)
             out.append(ent)
         return out

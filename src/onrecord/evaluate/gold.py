@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,13 +78,15 @@ def predictions_of(result: Result) -> list[Pred]:
     """
     preds: list[Pred] = []
     groups: dict[tuple[int, int], list[Pred]] = {}
+    text = result.article.text
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
     for q in result.quotes:
         sp = q.speaker
-        a, b = _with_marks(result.article.text, q.start, q.end)
+        a, b = _with_marks(text, q.start, q.end)
         p = Pred(a, b, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
         if q.kind == "direct" and q.cue is not None and q.parent is None:
             # parts in one paragraph; a continuation in the next paragraph stands alone
-            key = (q.cue.start, result.article.text.count("\n", 0, q.start))
+            key = (q.cue.start, bisect.bisect_left(breaks, q.start))  # (cue, paragraph)
             if key in groups:
                 groups[key].append(p)
                 continue
