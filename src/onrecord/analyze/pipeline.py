@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import cache
 
 from onrecord.analyze.assemble import assemble, to_result
@@ -25,14 +26,11 @@ from onrecord.analyze.candidate import Candidate
 from onrecord.analyze.context import ArticleContext
 from onrecord.analyze.find import parse_rules
 from onrecord.analyze.marks import paragraphs
+from onrecord.analyze.normalize import normalize
 from onrecord.analyze.scoring import Scorer, default_scorer, judge
 from onrecord.lexicon import cue_forms, wordlist
 from onrecord.types import Article, Result
 
-# no-break and other special spaces become plain ones before parsing (same length, so offsets hold):
-# the tagger reads "nominee\xa0“makes" as three tokens and the parse around them goes wrong
-_PLAIN_SPACES = str.maketrans({c: " " for c in "\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-                                                "\u2008\u2009\u200a\u202f\u205f\u3000"})
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*+\s++(?=[\"“‘(]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -116,16 +114,18 @@ class Extractor:
         return iter(self.nlp.pipe(texts, batch_size=64))
 
     def _run(self, arts: list[Article]) -> Iterator[Result]:
-        spans = [chunks(a.text) for a in arts]
-        texts = [a.text[s:e].translate(_PLAIN_SPACES) for a, sp in zip(arts, spans, strict=True) for s, e in sp]
-        docs = self._parse(texts)
-        for art, sp in zip(arts, spans, strict=True):
+        # the analysis reads a cleaned copy of each text (normalize.py); results index the stored text
+        clean = [normalize(a.text) for a in arts]
+        work = [replace(a, text=c.text) for a, c in zip(arts, clean, strict=True)]
+        spans = [chunks(a.text) for a in work]
+        docs = self._parse([a.text[s:e] for a, sp in zip(work, spans, strict=True) for s, e in sp])
+        for art, w, c, sp in zip(arts, work, clean, spans, strict=True):
             cands: list[Candidate] = []
             for s, _e in sp:
                 doc = next(docs)
                 for find in self.finders:
-                    cands.extend(find(doc, s, art.text))
-            yield self.finish(art, cands)
+                    cands.extend(find(doc, s, w.text))
+            yield c.restore(self.finish(w, cands), art)
 
     def finish(self, art: Article, cands: list[Candidate]) -> Result:
         """Assembly, scoring and speakers over one article's candidates."""
