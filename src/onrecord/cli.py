@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from onrecord import __version__
 from onrecord.errors import InputError, OnrecordError
+from onrecord.run.pool import DEFAULT_TIMEOUT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--jobs", "-j", type=int, default=None,
                     help="worker processes (default: all cores; 1 = a single process)")
     ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    add_timeout(ex)
 
     ev = sub.add_parser("evaluate", help="score onrecord (or a predictions file) against gold attributions",
                         description="Score against gold attributions in PolNeAR-style JSONL "
@@ -46,30 +48,51 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def add_timeout(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"abandon an article that takes longer than this (default: {DEFAULT_TIMEOUT:g}; 0: no "
+                        "limit); it is reported and the batch goes on")
+
+
 def _error(msg: str) -> None:
     print(f"onrecord: {msg}", file=sys.stderr, flush=True)
 
 
+def notice(msg: str) -> None:
+    """A worker died or ran out of time; said on stderr as it happens."""
+    _error(f"warning: {msg}")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    from onrecord.output import atomic_file
+
+    if args.output:
+        # written beside the file and renamed when complete: an interrupted run leaves no half file
+        with atomic_file(args.output) as tmp, open(tmp, "w", encoding="utf-8") as out:
+            return _extract_to(args, out)
+    return _extract_to(args, sys.stdout)
+
+
+def _extract_to(args: argparse.Namespace, out) -> int:
     from onrecord.output import Writer
     from onrecord.read import iter_articles
     from onrecord.run.pool import run
 
-    try:
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    except OSError as e:
-        raise OnrecordError(f"cannot write {args.output}: {e.strerror or e}") from None
     fmt = args.format or ("table" if out.isatty() else "jsonl")
     writer = Writer(fmt, out)
     skipped = articles = quotes = 0
     progress = _Progress(enabled=sys.stderr.isatty() and fmt != "table")
     try:
-        for item in run(iter_articles(args.paths), jobs=args.jobs):
+        for item in run(iter_articles(args.paths), jobs=args.jobs, timeout=args.timeout,
+                        on_notice=progress.wrap(notice)):
             if isinstance(item, InputError):
                 skipped += 1
                 progress.clear()
                 _error(f"skipped {item}")
                 continue
+            for w in item.article.warnings:
+                progress.clear()
+                notice(f"{item.article.source or 'input'}: {w}")
             articles += 1
             quotes += len(item.quotes)
             writer.write(item)
@@ -77,8 +100,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     finally:
         progress.clear()
         writer.close()
-        if args.output:
-            out.close()
     if sys.stderr.isatty() or skipped:
         print(f"onrecord: {articles} article(s), {quotes} quote(s)"
               + (f", {skipped} input(s) skipped" if skipped else ""), file=sys.stderr)
@@ -95,6 +116,13 @@ class _Progress:
         if self.enabled and articles % 10 == 0:
             print(f"\r{articles} articles, {quotes} quotes…", end="", file=sys.stderr, flush=True)
             self.shown = True
+
+    def wrap(self, say):
+        """``say``, with the counter cleared first so that the line stands on its own."""
+        def said(msg: str) -> None:
+            self.clear()
+            say(msg)
+        return said
 
     def clear(self) -> None:
         if self.shown:
@@ -122,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         _error("--jobs must be at least 1")
+        return 2
+    if getattr(args, "timeout", None) is not None and args.timeout < 0:
+        _error("--timeout must be 0 (no limit) or more seconds")
         return 2
     try:
         return _commands()[args.command](args)

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from onrecord.corpus.store import DEFAULT_DB
+from onrecord.errors import OnrecordError
 
 
 def add_commands(sub) -> None:
@@ -26,6 +27,9 @@ def add_commands(sub) -> None:
                                            "database already has are skipped; a killed run can be re-run."))
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    from onrecord.cli import add_timeout
+
+    add_timeout(p)
 
     p = with_format(with_db(sub.add_parser("search", help="full-text search over quotes")))
     p.add_argument("text")
@@ -50,6 +54,8 @@ def add_commands(sub) -> None:
     p = with_format(with_db(sub.add_parser("timeline", help="one speaker's quotes in date order")))
     p.add_argument("name")
     p.add_argument("--about", metavar="TEXT", help="only quotes matching this text")
+    p.add_argument("--limit", type=int, default=1000, help="list at most this many (default: 1000; the count "
+                                                            "and the plot always take them all)")
     p.add_argument("--plot", metavar="FILE.png", help="also draw quotes per week into this image")
 
     p = with_db(sub.add_parser("show", help="one article with its quotes and speakers marked"))
@@ -63,15 +69,16 @@ def add_commands(sub) -> None:
                         "(Parquet schema: docs/schema.md)")
 
 
-def _open(args: argparse.Namespace, must_exist: bool = True):
+def _open(args: argparse.Namespace, write: bool = False):
+    """The corpus database: created if missing when the command writes (ingest), else it must exist."""
     from pathlib import Path
 
     from onrecord.corpus.store import Store
     from onrecord.errors import OnrecordError
 
-    if must_exist and not Path(args.db).exists():
+    if not write and not Path(args.db).exists():
         raise OnrecordError(f"{args.db}: no such database; create it with `onrecord ingest PATH --db {args.db}`")
-    return Store(args.db)
+    return Store(args.db, write=write)
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str | None, columns: list[str], title: str) -> None:
@@ -97,28 +104,34 @@ def _emit(rows: list[dict[str, Any]], fmt: str | None, columns: list[str], title
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from onrecord.cli import notice
     from onrecord.corpus.ingest import ingest
 
-    with _open(args, must_exist=False) as store:
+    with _open(args, write=True) as store:
         if sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             from onrecord.read import count_articles
 
             total = count_articles(args.paths)
+            # refreshed by hand: no refresh thread may be running while worker processes are forked
             with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("{task.fields[quotes]} quotes, {task.fields[rate]}"), TimeRemainingColumn(),
-                          transient=True) as bar:
+                          transient=True, auto_refresh=False) as bar:
                 task = bar.add_task("ingest", total=total, quotes=0, rate="")
 
                 def show(s) -> None:
                     elapsed = bar.tasks[0].elapsed or 1e-9
                     done = s.added + s.already + len(s.errors)
-                    bar.update(task, completed=done, quotes=s.quotes, rate=f"{s.added / elapsed:.1f} articles/s")
+                    bar.update(task, completed=done, quotes=s.quotes, rate=f"{s.added / elapsed:.1f} articles/s",
+                               refresh=True)
 
-                summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show)
+                summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show, timeout=args.timeout,
+                                 on_notice=notice)
         else:
-            summary = ingest(args.paths, store, jobs=args.jobs)
+            summary = ingest(args.paths, store, jobs=args.jobs, timeout=args.timeout, on_notice=notice)
+    for w in summary.warnings:
+        notice(w)
     for e in summary.errors:
         print(f"onrecord: skipped {e}", file=sys.stderr)
     print(f"onrecord: {summary.added} new article(s), {summary.quotes} quote(s), {summary.already} already in "
@@ -142,7 +155,7 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     from onrecord.corpus.identity import merge, split
     from onrecord.corpus.query import speakers
 
-    with _open(args) as store:
+    with _open(args, write=bool(args.merge or args.split)) as store:
         if args.merge or args.split:
             a, b = args.merge or args.split
             with store.transaction() as db:
@@ -158,16 +171,27 @@ def cmd_speakers(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     from onrecord.corpus.query import timeline
+    from onrecord.errors import NotFound
 
+    if args.limit < 1:
+        raise OnrecordError("--limit must be at least 1")
     with _open(args) as store:
-        hits = timeline(store, args.name, args.about)
+        try:
+            tl = timeline(store, args.name, args.about, args.limit)
+        except NotFound as e:  # nothing to show is an answer, as for search
+            print(f"onrecord: {e}", file=sys.stderr)
+            _emit([], args.format, ["date", "speaker", "article", "kind", "text"], f"{args.name}: no quotes")
+            return 0
     if args.plot:
         from onrecord.corpus.plot import quotes_per_week
 
-        weeks = quotes_per_week(hits, args.plot, f"{args.name}" + (f" on {args.about!r}" if args.about else ""))
-        print(f"onrecord: {len(hits)} quote(s) over {weeks} week(s) drawn in {args.plot}", file=sys.stderr)
-    _emit([h.as_dict() for h in hits], args.format, ["date", "speaker", "article", "kind", "text"],
-          f"{args.name}: {len(hits)} quotes")
+        weeks = quotes_per_week(tl.dates, args.plot, tl.speaker + (f" on {args.about!r}" if args.about else ""))
+        print(f"onrecord: {tl.total} quote(s) over {weeks} week(s) drawn in {args.plot}", file=sys.stderr)
+    shown = f"{len(tl.hits)} of {tl.total}" if len(tl.hits) < tl.total else f"{tl.total}"
+    if len(tl.hits) < tl.total:
+        print(f"onrecord: showing the first {shown} quotes; --limit {tl.total} lists them all", file=sys.stderr)
+    _emit([h.as_dict() for h in tl.hits], args.format, ["date", "speaker", "article", "kind", "text"],
+          f"{tl.speaker}: {shown} quotes")
     return 0
 
 

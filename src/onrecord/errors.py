@@ -24,5 +24,9 @@ class InputError(OnrecordError):
         return f"{where}: {self.reason}"
 
 
+class NotFound(OnrecordError):
+    """A query named something the corpus does not have (a speaker, an article)."""
+
+
 class ModelError(OnrecordError):
     """The spaCy pipeline is missing or broken."""

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
+from onrecord.errors import OnrecordError
 from onrecord.types import Result
 
 FORMATS = ("table", "jsonl", "json", "csv")
@@ -93,3 +99,28 @@ class Writer:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
         self.out.flush()
+
+
+@contextmanager
+def atomic_file(out: str) -> Iterator[str]:
+    """A temporary path beside ``out`` that becomes ``out`` when the block ends without an error."""
+    folder = os.path.dirname(os.path.abspath(out))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise OnrecordError(f"cannot write {out}: {e.strerror or e}") from None
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as a file opened for writing would be, not mkstemp's 0600
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OnrecordError(f"cannot write {out}: {e.strerror or e}; nothing was written") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

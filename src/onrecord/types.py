@@ -25,6 +25,9 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str | None = None  # where it came from: "path" or "path:line"
+    # what the reader had to say about the input without refusing it ("date 'x' is not a date"); not
+    # part of the JSON form
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass

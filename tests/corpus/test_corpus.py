@@ -273,7 +273,8 @@ def test_a_locked_database_is_one_line_not_a_traceback(corpus, monkeypatch, tmp_
         src = write_texts(tmp_path / "x.jsonl", ["Coach Ben Hall said the season was over."])
         assert main(["ingest", str(src), "--db", str(copy), "--jobs", "1"]) == 2
         err = capsys.readouterr().err
-        assert "database error: database is locked" in err and "Traceback" not in err
+        assert f"{copy}: database is locked" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
     finally:
         holder.rollback()
         holder.close()

@@ -95,3 +95,56 @@ def test_broken_gzip_is_an_error(tmp_path):
     f.write_bytes(b"not gzip at all")
     (err,) = read(f)
     assert isinstance(err, InputError) and "gzip" in str(err)
+
+
+def test_utf16_and_utf32_files_are_read(tmp_path):
+    text = "“We are ready,” said Mayor Lina Ortiz."
+    for name, data in [("bom16.txt", text.encode("utf-16")), ("le16.txt", text.encode("utf-16-le")),
+                       ("be16.txt", text.encode("utf-16-be")), ("bom32.txt", text.encode("utf-32"))]:
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "wire.jsonl").write_bytes(
+        (json.dumps({"id": "w1", "text": text}, ensure_ascii=False) + "\n").encode("utf-16"))
+    items = read(tmp_path)
+    assert all(isinstance(x, Article) and x.text == text for x in items), items
+    assert len(items) == 5 and items[-1].id == "w1"
+
+
+def test_dates_are_read_as_people_write_them_and_stored_as_iso(tmp_path):
+    f = tmp_path / "dates.jsonl"
+    values = ["March 3, 2026", "2026-03-03T23:30:00-05:00", "3 March 2026", "2026-13-45", 12, "March 2026",
+              None, "yesterday"]
+    f.write_text("".join(json.dumps({"id": str(i), "date": v, "text": "Ann Lee said it rained."}) + "\n"
+                         for i, v in enumerate(values)))
+    items = read(f)
+    assert all(isinstance(x, Article) for x in items)  # a bad date never costs the article
+    assert [x.date for x in items] == ["2026-03-03", "2026-03-03", "2026-03-03", None, None, None, None, None]
+    assert [len(x.warnings) for x in items] == [0, 0, 0, 1, 1, 1, 0, 1]
+    assert "not a valid date" in items[3].warnings[0] and "whole date" in items[5].warnings[0]
+
+
+def test_a_bad_date_header_keeps_the_article_without_a_date(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("date 2026-13-45\nThe minister spoke.")
+    (art,) = read(f)
+    assert art.date is None and art.text == "The minister spoke." and "2026-13-45" in art.warnings[0]
+    g = tmp_path / "b.txt"
+    g.write_text("Date: March 3, 2026\nThe minister spoke.")
+    (art,) = read(g)
+    assert art.date == "2026-03-03" and art.text == "The minister spoke."
+    h = tmp_path / "c.txt"
+    h.write_text("Date night at the White House\nThe minister danced.")
+    (art,) = read(h)
+    assert art.date is None and art.text.startswith("Date night")  # not a header at all
+
+
+def test_an_empty_directory_is_said(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (err,) = read(tmp_path / "empty")
+    assert isinstance(err, InputError) and "no article files in this directory" in str(err)
+
+
+def test_lone_surrogates_in_json_are_replaced_and_said(tmp_path):
+    f = tmp_path / "s.jsonl"
+    f.write_text('{"id": "s", "text": "Ann Lee said \\ud800 it rained."}\n')
+    (art,) = read(f)
+    assert art.text == "Ann Lee said \ufffd it rained." and "surrogate" in art.warnings[0]

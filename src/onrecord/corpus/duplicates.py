@@ -7,7 +7,9 @@ the other's word pairs and is at least MIN_LENGTH_RATIO as long. Two quotes of o
 quotation (they are two attributions, often one inside the other). Candidates are found through the KEYS
 smallest hashes of each text's word pairs that hold a content word (a bottom-k sketch); attributions to
 two different known speakers never merge. Quotes under MIN_WORDS
-words ("It is true") are too common to be told apart and stay on their own.
+words ("It is true") are too common to be told apart by their words: they are one quotation only when
+the words are the same after normalising and so is the named speaker ("We are ready," said by the same
+mayor in five outlets); with no named speaker they stay on their own.
 """
 
 from __future__ import annotations
@@ -47,11 +49,40 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+def _attach(db: sqlite3.Connection, qid: int, quote_id: int, speaker_id: int | None, date: str | None) -> None:
+    db.execute("UPDATE quotations SET appearances = appearances + 1,"
+               " speaker_id = COALESCE(speaker_id, ?),"
+               " first_quote_id = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
+               "   THEN ? ELSE first_quote_id END,"
+               " first_date = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
+               "   THEN ? ELSE first_date END WHERE id = ?",
+               (speaker_id, date, date, quote_id, date, date, date, qid))
+    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+
+
+def _assign_short(db: sqlite3.Connection, quote_id: int, norm: str, speaker_id: int | None, date: str | None,
+                  article_id: int) -> None:
+    """A short quotation is too common to match by its words alone ("It is true"), so it is one
+    quotation with another only when the words are the same and so is the named speaker."""
+    if speaker_id is None or not norm:
+        return
+    row = db.execute("SELECT id FROM quotations WHERE short = 1 AND norm = ? AND speaker_id = ? AND NOT EXISTS"
+                     " (SELECT 1 FROM quotes WHERE quotation_id = quotations.id AND article_id = ?)",
+                     (norm, speaker_id, article_id)).fetchone()
+    if row is not None:
+        _attach(db, row[0], quote_id, speaker_id, date)
+        return
+    qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances, short)"
+                     " VALUES (?, ?, ?, ?, 1, 1)", (norm, speaker_id, quote_id, date)).lastrowid
+    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+
+
 def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | None, date: str | None,
            article_id: int) -> None:
     """Attach a stored quote to its quotation, creating one if it is new."""
     norm = normalise(text)
     if len(norm.split()) < MIN_WORDS:
+        _assign_short(db, quote_id, norm, speaker_id, date, article_id)
         return
     sh = shingles(norm)
     keys = lookup_keys(norm)
@@ -75,13 +106,6 @@ def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | N
         qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances)"
                          " VALUES (?, ?, ?, ?, 1)", (norm, speaker_id, quote_id, date)).lastrowid
         db.executemany("INSERT INTO quotation_keys(key, quotation_id) VALUES (?, ?)", [(k, qid) for k in keys])
+        db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
     else:
-        qid = best[1]
-        db.execute("UPDATE quotations SET appearances = appearances + 1,"
-                   " speaker_id = COALESCE(speaker_id, ?),"
-                   " first_quote_id = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
-                   "   THEN ? ELSE first_quote_id END,"
-                   " first_date = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
-                   "   THEN ? ELSE first_date END WHERE id = ?",
-                   (speaker_id, date, date, quote_id, date, date, date, qid))
-    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+        _attach(db, best[1], quote_id, speaker_id, date)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from onrecord.corpus.query import all_results
 from onrecord.corpus.store import Store
 from onrecord.errors import OnrecordError
+from onrecord.output import atomic_file
 
 ROWS = 50_000
 
@@ -37,17 +38,20 @@ def parquet_schema():
 
 
 def export(store: Store, fmt: str, out: str) -> int:
-    """Write the corpus to ``out``; returns the number of quotes (parquet) or articles (jsonl, csv)."""
-    if fmt == "parquet":
-        return _parquet(store, out)
-    from onrecord.output import Writer
+    """Write the corpus to ``out``; returns the number of quotes (parquet) or articles (jsonl, csv).
+    The file appears whole or not at all: it is written beside ``out`` under another name and renamed
+    when complete, so an interrupted export (a full disk, Ctrl-C) leaves any earlier ``out`` as it was."""
+    with atomic_file(out) as tmp:
+        if fmt == "parquet":
+            return _parquet(store, tmp)
+        from onrecord.output import Writer
 
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        writer = Writer(fmt, fh)
-        for result in all_results(store):
-            writer.write(result)
-        writer.close()
-    return writer.count
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = Writer(fmt, fh)
+            for result in all_results(store):
+                writer.write(result)
+            writer.close()
+        return writer.count
 
 
 def _parquet(store: Store, out: str) -> int:

@@ -20,7 +20,7 @@ from onrecord.corpus.identity import record_titles, speaker_id
 from onrecord.corpus.store import Store
 from onrecord.errors import InputError
 from onrecord.read import iter_articles
-from onrecord.run.pool import run
+from onrecord.run.pool import DEFAULT_TIMEOUT, run
 from onrecord.types import Article, Result
 
 BATCH = 32
@@ -36,15 +36,18 @@ class Summary:
     already: int = 0  # articles the database had
     quotes: int = 0
     errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "path:line: date 'x' is not a date; ..."
     seconds: float = 0.0
 
 
 def ingest(paths: Iterable[str], store: Store, jobs: int | None = None, batch: int = BATCH,
-           on_progress: Callable[[Summary], None] | None = None) -> Summary:
+           on_progress: Callable[[Summary], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+           on_notice: Callable[[str], None] | None = None) -> Summary:
     summary = Summary()
     t0 = time.perf_counter()
     pending: list[Result | InputError] = []
-    for item in run(_new_only(iter_articles(paths), store, summary), jobs=jobs):
+    for item in run(_new_only(iter_articles(paths), store, summary), jobs=jobs, timeout=timeout,
+                    on_notice=on_notice):
         pending.append(item)
         if len(pending) >= batch:
             _write(store, pending, summary)
@@ -80,18 +83,36 @@ def _write(store: Store, items: list[Result | InputError], summary: Summary) -> 
                 db.execute("INSERT OR IGNORE INTO input_errors(path, line, reason) VALUES (?, ?, ?)",
                            (item.path, item.line, item.reason))
                 summary.errors.append(item)
-            else:
-                summary.quotes += _write_result(db, item)
-                summary.added += 1
+                continue
+            summary.warnings += [f"{item.article.source or 'input'}: {w}" for w in item.article.warnings]
+            n = _write_result(db, item)
+            if n is None:  # another ingest stored it first
+                summary.already += 1
+                continue
+            summary.quotes += n
+            summary.added += 1
+            # an input that failed in an earlier ingest and is stored now is no longer an error
+            path, line = _where(item.article.source)
+            if path is not None:
+                db.execute("DELETE FROM input_errors WHERE path = ? AND line IS ?", (path, line))
 
 
-def _write_result(db: sqlite3.Connection, r: Result) -> int:
+def _where(source: str | None) -> tuple[str | None, int | None]:
+    if not source:
+        return None, None
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() else (source, None)
+
+
+def _write_result(db: sqlite3.Connection, r: Result) -> int | None:
+    """Store one article and its quotes; the number of quotes, or None when the database has the
+    article already (stored by another ingest running at the same time)."""
     a = r.article
     cur = db.execute(
         "INSERT OR IGNORE INTO articles(hash, ext_id, url, date, title, source, text) VALUES (?,?,?,?,?,?,?)",
         (article_hash(a.text), a.id, a.url, a.date, a.title, a.source, a.text))
     if cur.rowcount == 0:
-        return 0
+        return None
     article_id = cur.lastrowid
     entities = {e.id: e for e in r.entities}
     ids: dict[str, int | None] = {}  # entity id in the article -> speaker id in the corpus

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from onrecord.errors import OnrecordError
 
 
-def quotes_per_week(hits, path: str, title: str) -> int:
-    """Draw the number of quotes per week (weeks start on Monday) into ``path``; returns the weeks."""
+def quotes_per_week(dates: list[str | None], path: str, title: str) -> int:
+    """Draw the number of quotes per week (weeks start on Monday) into ``path``, from the quotes' dates;
+    returns the weeks."""
     try:
         import matplotlib
 
@@ -18,9 +19,9 @@ def quotes_per_week(hits, path: str, title: str) -> int:
     except ImportError:
         raise OnrecordError("--plot needs matplotlib: pip install matplotlib") from None
     weeks: Counter[date] = Counter()
-    for h in hits:
+    for when in dates:
         try:
-            d = date.fromisoformat(h.date or "")
+            d = date.fromisoformat(when or "")
         except ValueError:
             continue  # undated articles cannot be placed on a timeline
         weeks[d - timedelta(days=d.weekday())] += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onrecord.corpus.store import Store
-from onrecord.errors import OnrecordError
+from onrecord.errors import NotFound, OnrecordError
 from onrecord.types import Article, Cue, Entity, Quote, Result, Speaker
 
 _FTS_SYNTAX = re.compile(r'["*()]|\b(?:AND|OR|NOT|NEAR)\b')
@@ -139,24 +139,37 @@ def resolve_speaker(store: Store, name: str) -> tuple[int, str]:
     if len(rows) == 1:
         return rows[0]["id"], rows[0]["name"]
     if not rows:
-        raise OnrecordError(f"no speaker named {name!r} in {store.path}")
+        raise NotFound(f"no speaker named {name!r} in {store.path}")
     names = ", ".join(f"{r['name']} ({r['n']})" for r in rows[:6])
     raise OnrecordError(f"{name!r} could be several speakers: {names}{', ...' if len(rows) > 6 else ''}; "
                         "give the full name")
 
 
-def timeline(store: Store, name: str, about: str | None = None, limit: int = 1000) -> list[Hit]:
-    """One speaker's quotes in date order (optionally only those matching ``about``)."""
-    sid, _ = resolve_speaker(store, name)
+@dataclass
+class Timeline:
+    speaker: str  # the canonical name ``name`` resolved to
+    hits: list[Hit]  # the first ``limit`` quotes, in date order
+    total: int  # how many there are in all
+    dates: list[str | None]  # the date of every one of them, for a plot
+
+
+def timeline(store: Store, name: str, about: str | None = None, limit: int = 1000) -> Timeline:
+    """One speaker's quotes in date order (optionally only those matching ``about``); ``limit`` caps
+    the quotes listed, never the count or the dates."""
+    sid, canonical = resolve_speaker(store, name)
     if about:
         source = "quotes_fts f JOIN quotes q ON q.id = f.rowid"
         where, args = "quotes_fts MATCH ? AND", [fts_query(about)]
     else:
         source, where, args = "quotes q", "", []
-    rows = store.db.execute(
-        _SELECT.format(source=source) + f" WHERE {where} q.speaker_id = ? ORDER BY a.date, a.id, q.start LIMIT ?",
-        [*args, sid, limit]).fetchall()
-    return [_hit(r) for r in rows]
+    order = f" WHERE {where} q.speaker_id = ? ORDER BY a.date, a.id, q.start"
+    try:
+        rows = store.db.execute(_SELECT.format(source=source) + order + " LIMIT ?", [*args, sid, limit]).fetchall()
+        dates = [r[0] for r in store.db.execute(
+            f"SELECT a.date FROM {source} JOIN articles a ON a.id = q.article_id" + order, [*args, sid])]
+    except Exception as e:  # sqlite3.OperationalError: a malformed FTS5 query
+        raise OnrecordError(f"cannot search for {about!r}: {e}") from None
+    return Timeline(canonical, [_hit(r) for r in rows], len(dates), dates)
 
 
 def load_result(store: Store, article: str) -> Result:

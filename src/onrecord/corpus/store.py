@@ -7,6 +7,8 @@ lacks when it opens it, each in its own transaction.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,24 +119,66 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    # 3: short quotations ("We are ready") are one quotation when speaker and wording agree
+    """
+    ALTER TABLE quotations ADD COLUMN short INTEGER NOT NULL DEFAULT 0;  -- under MIN_WORDS words
+    CREATE INDEX quotations_short ON quotations(norm, speaker_id) WHERE short = 1;
+    CREATE INDEX input_errors_where ON input_errors(path, line);
+    """,
 ]
 
 
-class Store:
-    """One corpus database file. Use as a context manager, or call close()."""
+def _can_write(path: Path) -> str | None:
+    """Why ``path`` cannot be written (created, or changed with its journal beside it), or None."""
+    folder = path.parent
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return "the database file is read-only"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"its folder {str(folder)!r} is read-only (SQLite keeps its journal beside the database)"
+        return None
+    if not folder.is_dir():
+        return f"there is no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its folder {str(folder)!r} is read-only"
+    return None
 
-    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+
+class Store:
+    """One corpus database file. Use as a context manager, or call close().
+
+    ``write``: the caller will change the database (ingest, corrections); the file and its folder must
+    be writable, and a missing file is created. Otherwise a file that cannot be written is opened
+    read-only, without the journal files a writer leaves beside it."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, write: bool = True) -> None:
         self.path = str(path)
+        p = Path(path)
+        why = _can_write(p)
+        if why is not None and (write or not p.exists()):
+            verb = "write to" if p.exists() else "create"
+            raise OnrecordError(f"{self.path}: cannot {verb} the database: {why}")
+        self.readonly = why is not None
         try:
-            # transactions are explicit; a second writer (another ingest) waits for the lock up to LOCK_WAIT
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
+            if self.readonly:
+                # nothing may write here: no -wal/-shm files either (immutable), unless a -wal left by a
+                # crashed writer holds data that only SQLite's own read-only mode will read
+                wal = Path(self.path + "-wal").exists()
+                uri = f"{p.resolve().as_uri()}?mode=ro" + ("" if wal else "&immutable=1")
+                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=LOCK_WAIT)
+            else:
+                # transactions are explicit; a second writer (another ingest) waits for the lock up to LOCK_WAIT
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if not self.readonly:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as e:
             raise OnrecordError(f"{self.path}: not an onrecord database ({e})") from None
+        except sqlite3.Error as e:
+            raise OnrecordError(f"{self.path}: cannot open the database ({e})") from None
 
     @property
     def version(self) -> int:
@@ -144,23 +188,46 @@ class Store:
         current = self.version
         if current > len(MIGRATIONS):
             raise OnrecordError(f"{self.path}: made by a newer onrecord (schema {current}); upgrade onrecord")
+        if current and current < len(MIGRATIONS) and self.readonly:
+            raise OnrecordError(f"{self.path}: made by an older onrecord (schema {current}) and read-only, so "
+                                "it cannot be upgraded; make it writable and run the command again")
+        if current == 0 and self.readonly:
+            raise OnrecordError(f"{self.path}: not an onrecord database (no onrecord tables in it)")
         for version in range(current + 1, len(MIGRATIONS) + 1):
             with self.transaction():
+                # read again under the write lock: another process (a second ingest) may have migrated
+                if self.version >= version:
+                    continue
                 for statement in _statements(MIGRATIONS[version - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={version}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: a kill mid-way leaves the database as it was before."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """All or nothing: a kill mid-way leaves the database as it was before. A database error (a full
+        disk, a lock held too long) becomes one OnrecordError naming the file."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._error(e) from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
             self.db.execute("COMMIT")
+        except BaseException as e:
+            if self.db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._error(e) from None
+            raise
+
+    def _error(self, e: sqlite3.Error) -> OnrecordError:
+        what = str(e)
+        if "full" in what:
+            what += "; free some space and run the same command again"
+        elif "locked" in what or "busy" in what:
+            what += f" (another process held it for more than {LOCK_WAIT} s)"
+        return OnrecordError(f"{self.path}: {what}; every batch written before is kept")
 
     def close(self) -> None:
         self.db.close()

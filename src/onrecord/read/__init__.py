@@ -6,7 +6,9 @@ stream, so one broken file never costs the rest of a batch.
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import io
 import itertools
 import os
 import sys
@@ -33,7 +35,36 @@ def _kind(name: str) -> str:
     return ".txt"
 
 
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+def unicode_encoding(head: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding of a text that starts with ``head``: by its byte-order mark, or,
+    without one, by the zero bytes that ASCII characters leave in every other byte. None for anything
+    else (UTF-8 included)."""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    sample = head[:4096]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, path: str) -> str:
+    enc = unicode_encoding(data[:4096])
+    if enc is not None:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            raise InputError(path, f"looks like {enc.upper()} text but does not decode as it") from None
+        return text.lstrip("\ufeff")
     if b"\x00" in data[:8192]:
         raise InputError(path, "binary file, not text")
     try:
@@ -59,17 +90,38 @@ def _open(path: str, gz: bool):
 
 
 def _read_jsonl_file(path: str, gz: bool) -> Iterator[Article | InputError]:
-    """A JSON Lines file, streamed line by line: the corpus is never held in memory."""
+    """A JSON Lines file, streamed line by line: the corpus is never held in memory. UTF-8 lines are
+    decoded one by one (a bad line costs that line); UTF-16 and UTF-32 files are decoded as a stream."""
     try:
         with _open(path, gz) as fh:
             empty = True
-            for item in parse_jsonl(fh, path):
+            enc = unicode_encoding(fh.peek(4096)[:4096] if hasattr(fh, "peek") else b"")
+            lines = io.TextIOWrapper(fh, encoding=enc, errors="strict") if enc else fh
+            for item in parse_jsonl(_lines_of(lines, path), path):
                 empty = False
                 yield item
             if empty:
                 yield InputError(path, "empty file")
     except (OSError, EOFError) as e:
         yield InputError(path, f"not a readable {'gzip ' if gz else ''}file ({e})")
+    except _Undecodable as e:
+        yield InputError(path, f"does not decode as {e}", e.line)
+
+
+class _Undecodable(Exception):
+    def __init__(self, encoding: str, line: int) -> None:
+        super().__init__(encoding.upper())
+        self.line = line
+
+
+def _lines_of(lines, path: str) -> Iterator:
+    """The lines of a file, with a decoding error of a UTF-16 stream turned into one error."""
+    n = 0
+    try:
+        for n, line in enumerate(lines, start=1):  # noqa: B007 - n names the line that failed
+            yield line.lstrip("\ufeff") if n == 1 and isinstance(line, str) else line
+    except UnicodeDecodeError as e:
+        raise _Undecodable(e.encoding, n + 1) from None
 
 
 def _read_file(path: str) -> Iterator[Article | InputError]:
@@ -85,14 +137,20 @@ def _read_file(path: str) -> Iterator[Article | InputError]:
     yield from read_source(path, Path(path).read_bytes())
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str]:
+def _expand(paths: Iterable[str]) -> Iterator[str | InputError]:
+    """Every file ``paths`` names, directories searched recursively; a directory with no article
+    file in it is an InputError, not silence."""
     for p in paths:
         if p != "-" and os.path.isdir(p):
+            found = False
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 for f in sorted(files):
                     if f.lower().endswith(SUFFIXES) and not f.startswith("."):
+                        found = True
                         yield os.path.join(root, f)
+            if not found:
+                yield InputError(p, f"no article files in this directory (looked for {', '.join(SUFFIXES)})")
         else:
             yield p
 
@@ -103,6 +161,9 @@ def iter_articles(paths: Iterable[str]) -> Iterator[Article | InputError]:
     Standard input is read as JSON Lines when it starts with ``{``, else as one plain-text article.
     """
     for p in _expand(paths):
+        if isinstance(p, InputError):
+            yield p
+            continue
         if p == "-":
             yield from _read_stdin()
             continue
@@ -120,6 +181,9 @@ def count_articles(paths: Iterable[str]) -> int | None:
     progress bar's total; None when it cannot be known in advance (stdin)."""
     total = 0
     for p in _expand(paths):
+        if isinstance(p, InputError):
+            total += 1
+            continue
         if p == "-":
             return None
         kind = _kind(p)

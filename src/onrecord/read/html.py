@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from onrecord.errors import InputError
+from onrecord.read.dates import NotADate, parse_date
 from onrecord.read.limits import check_length
 from onrecord.types import Article
 
@@ -19,7 +20,12 @@ def parse_html(raw: str, path: str) -> Article:
     if not text or not text.strip():
         raise InputError(path, "no article text found in this HTML page")
     check_length(text, path)
-    date = getattr(doc, "date", None) or None
     title = getattr(doc, "title", None) or None
     url = getattr(doc, "url", None) or None
-    return Article(text=text, date=date, title=title, url=url, source=path)
+    warnings = []
+    try:
+        date = parse_date(getattr(doc, "date", None) or None)
+    except NotADate as e:
+        date = None
+        warnings.append(f"{e}; kept without a date")
+    return Article(text=text, date=date, title=title, url=url, source=path, warnings=warnings)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from onrecord.errors import InputError
+from onrecord.read.dates import NotADate, parse_date
 from onrecord.read.limits import check_length
 from onrecord.types import Article
 
-_OPTIONAL = ("id", "date", "title", "url")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_jsonl(lines: Iterable[str | bytes], path: str) -> Iterator[Article | InputError]:
     """Yield one Article per line, or an InputError naming the line; never stops at a bad line.
-    ``lines`` may be bytes (a file read line by line): each line is decoded on its own."""
+    ``lines`` may be bytes (a UTF-8 file read line by line): each line is decoded on its own. A ``date``
+    that is not a date leaves the article without one, with a warning (read/dates.py)."""
     for n, line in enumerate(lines, start=1):
         if isinstance(line, bytes):
             if n == 1 and b"\x00" in line:
@@ -44,8 +47,18 @@ def parse_jsonl(lines: Iterable[str | bytes], path: str) -> Iterator[Article | I
         except InputError as e:
             yield e
             continue
-        fields = {}
-        for k in _OPTIONAL:
-            v = obj.get(k)
-            fields[k] = None if v is None else str(v)
-        yield Article(text=text, source=f"{path}:{n}", **fields)
+        warnings = []
+        if _SURROGATE.search(text):
+            # "\ud800" in JSON is half of a UTF-16 pair: no character, and it cannot be stored or written
+            # as UTF-8; each becomes U+FFFD, so the text keeps its length
+            count = len(_SURROGATE.findall(text))
+            text = _SURROGATE.sub("\ufffd", text)
+            warnings.append(f"{count} lone surrogate escape(s) in the text replaced by U+FFFD")
+        fields = {k: None if obj.get(k) is None else _SURROGATE.sub("\ufffd", str(obj[k]))
+                  for k in ("id", "title", "url")}
+        try:
+            fields["date"] = parse_date(obj.get("date"))
+        except NotADate as e:
+            fields["date"] = None
+            warnings.append(f"{e}; kept without a date")
+        yield Article(text=text, source=f"{path}:{n}", warnings=warnings, **fields)

@@ -7,6 +7,8 @@ one ``Candidate`` per cue word (a verb, a cue noun, "according to", a poll), in 
 
 from __future__ import annotations
 
+import bisect
+
 from onrecord.analyze.candidate import Candidate, How
 from onrecord.analyze.marks import strip_chars
 from onrecord.lexicon import CueWord, cue_forms, wordlist
@@ -198,7 +200,7 @@ def find(doc, base: int, text: str) -> list[Candidate]:
             ccomps = [c for c in ccomps if c.i > t.i or any(
                 x.tag_ in _QUOTE_TAGS for x in doc[max(0, c.left_edge.i - 1):c.right_edge.i + 3])]
         if ccomps:
-            c = max(ccomps, key=lambda c: len(list(c.subtree)))
+            c = max(ccomps, key=_width)
             lo = c.left_edge.i
             hit.content = _content(doc, lo, _cut_speaker_conjunct(t, c), base, text)
             hit.how = How.CLAUSE
@@ -259,16 +261,38 @@ def find(doc, base: int, text: str) -> list[Candidate]:
             hit.content = None
         hits.append(hit)
     _nearest_cue_owns(hits)
-    for h in hits:
-        # "said Robert Stone, …, who already cast an absentee ballot": a cue in another cue's speaker
-        # description describes that speaker
-        h.in_source = any(b is not h and b.described and b.described[0] <= h.cue[0] < b.described[1]
-                          for b in hits)
+    _mark_in_source(hits)
     return hits
+
+
+def _mark_in_source(hits: list[Candidate]) -> None:
+    """"said Robert Stone, …, who already cast an absentee ballot": a cue in another cue's speaker
+    description describes that speaker (``in_source``). Counted with sorted ends, not pair by pair."""
+    spans = [h.described for h in hits if h.described]
+    starts = sorted(a for a, _ in spans)
+    ends = sorted(b for _, b in spans)
+    for h in hits:
+        p = h.cue[0]  # type: ignore[index]
+        holding = bisect.bisect_right(starts, p) - bisect.bisect_right(ends, p)
+        if h.described and h.described[0] <= p < h.described[1]:
+            holding -= 1  # not its own description
+        h.in_source = holding > 0
 
 
 _NOUN_CONTENT_PREPS = wordlist("noun_content_preps")
 _ON_THE_WAY = {"dobj", "dative", "pobj", "prep", "npadvmod"}
+
+
+def _that_clauses(doc) -> list:
+    """Every clause of the chunk that opens with "that" as a conjunction and has its own subject, in
+    text order (found once per chunk: looking for them below each cue took time quadratic in the
+    chunk's length)."""
+    found = doc.user_data.get("onrecord_that_clauses")  # token indices (tokens would hold the doc)
+    if found is None:
+        found = [x.i for x in doc if x.dep_ in {"advcl", "relcl"} and x.left_edge.lower_ == "that"
+                 and x.left_edge.dep_ in {"mark", "advmod"} and any(c.dep_ in _SUBJECTS for c in x.children)]
+        doc.user_data["onrecord_that_clauses"] = found
+    return [doc[i] for i in found]
 
 
 def _stray_that_clauses(t) -> list:
@@ -279,10 +303,8 @@ def _stray_that_clauses(t) -> list:
     his claim that …", "dismissed the notion that …", an "acl") is the noun's, and left to it: taking
     those too measured no better (held-out train 0.7118)."""
     out = []
-    for x in t.subtree:
-        first = x.left_edge
-        if x.i <= t.i or x.dep_ not in {"advcl", "relcl"} or first.lower_ != "that" \
-                or first.dep_ not in {"mark", "advmod"} or not any(c.dep_ in _SUBJECTS for c in x.children):
+    for x in _that_clauses(t.doc):
+        if x.i <= t.i:
             continue
         h, steps = x.head, 0
         while h.i != t.i and steps < 4 and h.dep_ in _ON_THE_WAY:
@@ -440,6 +462,22 @@ def _set_off(doc, first: int, openers=_ASIDE_OPENERS) -> int | None:
     return None
 
 
+def _edges(doc) -> tuple[list[int], list[int]]:
+    """The first and last token index of every token's subtree, read once per chunk (scanning a
+    content's tokens through spaCy's Token objects for each cue took time quadratic in the chunk)."""
+    edges = doc.user_data.get("onrecord_edges")
+    if edges is None:
+        edges = ([t.left_edge.i for t in doc], [t.right_edge.i for t in doc])
+        doc.user_data["onrecord_edges"] = edges
+    return edges
+
+
+def _width(tok) -> int:
+    """How many tokens a subtree spans (its size, for the projective trees the parser nearly always
+    gives; counting the subtree itself took time quadratic in the chunk for nested clauses)."""
+    return tok.right_edge.i - tok.left_edge.i + 1
+
+
 def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     """Where a content ends before the writer's own addition at its end: a non-restrictive relative
     clause or apposition (", which is spread by mosquitoes", "— a metaphor for …"), or a participle or
@@ -448,10 +486,12 @@ def _cut_trailing_aside(doc, lo: int, hi: int) -> int:
     unless a cue verb in it makes the quotation a speech act of its own (", while chanting, “Hands up”"):
     otherwise that quote would be dropped as reported speech inside this content."""
     forms = cue_forms()
-    for t in doc[lo + 2:hi + 1]:
-        first = t.left_edge.i
-        if first <= lo + 1 or t.right_edge.i < hi:
+    lefts, rights = _edges(doc)
+    for j in range(lo + 2, hi + 1):
+        first = lefts[j]
+        if first <= lo + 1 or rights[j] < hi:
             continue
+        t = doc[j]
         opener = _set_off(doc, first)
         if opener is None or opener <= lo:
             continue
