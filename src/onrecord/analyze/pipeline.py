@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any, Protocol
 
 from onrecord.analyze.assemble import assemble, to_result
-from onrecord.analyze.candidate import Candidate
+from onrecord.analyze.candidate import Candidate, Draft
 from onrecord.analyze.context import ArticleContext
 from onrecord.analyze.find import parse_rules
 from onrecord.analyze.marks import paragraphs
-from onrecord.analyze.normalize import normalize
-from onrecord.analyze.scoring import Scorer, default_scorer, judge
+from onrecord.analyze.normalize import Normalized, normalize
+from onrecord.analyze.scoring import Scorer, default_scorer, judge, select
 from onrecord.lexicon import cue_forms, wordlist
 from onrecord.types import Article, Result
 
@@ -52,11 +53,12 @@ def _may_hold_speech(text: str, a: int, b: int) -> bool:
     return any(m.group().lower() in words for m in _WORD.finditer(text, a, b)) or _FRAME.search(text, a, b) is not None
 
 
-def chunks(text: str) -> list[tuple[int, int]]:
-    """Spans worth parsing: paragraphs holding a cue word, cut to at most MAX_CHUNK characters."""
+def chunks(text: str, every: bool = False) -> list[tuple[int, int]]:
+    """Spans worth parsing: paragraphs holding a cue word (``every``: all paragraphs), cut to at most
+    MAX_CHUNK characters."""
     out = []
     for a, b in paragraphs(text):
-        if not _may_hold_speech(text, a, b):
+        if not every and not _may_hold_speech(text, a, b):
             continue
         while b - a > MAX_CHUNK:
             cut = None
@@ -75,6 +77,27 @@ def chunks(text: str) -> list[tuple[int, int]]:
 Finder = Callable[[object, int, str], list[Candidate]]  # (parsed chunk, its offset, article text)
 
 
+@dataclass
+class Analysis:
+    """One article as far as the rules take it: what a learned model reads, and decides on."""
+
+    stored: Article  # as given
+    article: Article  # the analysed copy (normalize.py); every offset below indexes its text
+    clean: Normalized
+    ctx: ArticleContext
+    chunks: list[tuple[int, Any]]  # (offset, parsed spaCy Doc) of every parsed chunk, in text order
+    cands: list[Candidate]
+    drafts: list[Draft]  # every draft assembly made, each with its features and confidence
+
+
+class Decider(Protocol):
+    """What turns an analysis into the drafts that become quotes (the learned model, find/model.py)."""
+
+    every_paragraph: bool  # whether it wants paragraphs without a cue word parsed too
+
+    def decide(self, analysis: Analysis) -> list[Draft]: ...
+
+
 class Extractor:
     """Finds quotes in articles. Load once, use for many articles (the pipeline loads on creation).
 
@@ -84,7 +107,7 @@ class Extractor:
     """
 
     def __init__(self, nlp=None, keep_all: bool = False, scorer: Scorer | None | str = "default",
-                 finders: list[Finder] | None = None) -> None:
+                 finders: list[Finder] | None = None, decider: Decider | None = None) -> None:
         if nlp is None:
             from onrecord.analyze.nlp import load
 
@@ -93,6 +116,7 @@ class Extractor:
         self.keep_all = keep_all
         self.scorer: Scorer | None = default_scorer() if scorer == "default" else scorer  # type: ignore[assignment]
         self.finders: list[Finder] = finders if finders is not None else [parse_rules.find]
+        self.decider = decider
 
     def extract(self, article: Article | str, date: str | None = None) -> Result:
         if isinstance(article, str):
@@ -113,25 +137,39 @@ class Extractor:
     def _parse(self, texts: list[str]) -> Iterator:
         return iter(self.nlp.pipe(texts, batch_size=64))
 
-    def _run(self, arts: list[Article]) -> Iterator[Result]:
+    def analyses(self, arts: list[Article]) -> Iterator[Analysis]:
+        """Each article through cleaning, parsing, the finders, assembly and the scorer (nothing dropped)."""
         # the analysis reads a cleaned copy of each text (normalize.py); results index the stored text
+        every = self.decider is not None and self.decider.every_paragraph
         clean = [normalize(a.text) for a in arts]
         work = [replace(a, text=c.text) for a, c in zip(arts, clean, strict=True)]
-        spans = [chunks(a.text) for a in work]
+        spans = [chunks(a.text, every) for a in work]
         docs = self._parse([a.text[s:e] for a, sp in zip(work, spans, strict=True) for s, e in sp])
         for art, w, c, sp in zip(arts, work, clean, spans, strict=True):
             cands: list[Candidate] = []
+            parsed = []
             for s, _e in sp:
                 doc = next(docs)
+                parsed.append((s, doc))
                 for find in self.finders:
                     cands.extend(find(doc, s, w.text))
-            yield c.restore(self.finish(w, cands), art)
+            ctx = ArticleContext(w.text)
+            drafts = judge(w.text, assemble(ctx, cands), self.scorer, keep_all=True)
+            yield Analysis(art, w, c, ctx, parsed, cands, drafts)
 
-    def finish(self, art: Article, cands: list[Candidate]) -> Result:
-        """Assembly, scoring and speakers over one article's candidates."""
-        ctx = ArticleContext(art.text)
-        drafts = judge(art.text, assemble(ctx, cands), self.scorer, self.keep_all)
-        return to_result(art, drafts)
+    def _run(self, arts: list[Article]) -> Iterator[Result]:
+        for a in self.analyses(arts):
+            yield self.result(a)
+
+    def result(self, a: Analysis) -> Result:
+        """The quotes of one analysis: the decider's drafts, or those the scorer keeps; speakers resolved."""
+        if self.decider is not None:
+            drafts = self.decider.decide(a)
+        elif self.keep_all:
+            drafts = a.drafts
+        else:
+            drafts = select(a.drafts, self.scorer)
+        return a.clean.restore(to_result(a.article, drafts), a.stored)
 
 
 @cache

@@ -152,18 +152,20 @@ def default_scorer() -> Model | None:
 
 
 def judge(text: str, drafts: list[Draft], scorer: Scorer | None, keep_all: bool = False) -> list[Draft]:
-    """Give every draft its features and confidence; drop those the scorer rejects, then reported
-    speech inside the reported speech that is left (unless ``keep_all``)."""
-    kept = []
+    """Give every draft its features and confidence; unless ``keep_all``, drop what ``select`` drops."""
     for d in drafts:
         d.features = features(text, d)
         if scorer is not None:
             d.confidence = round(scorer.probability(d.features), 3)
-            if not keep_all and d.confidence < scorer.threshold and may_drop(d.kind, d.parent is not None):
-                continue
-        kept.append(d)
-    if not keep_all:
-        kept = without_embedded(kept, lambda d: d.cue_at)
+    return drafts if keep_all else select(drafts, scorer)
+
+
+def select(drafts: list[Draft], scorer: Scorer | None) -> list[Draft]:
+    """The judged drafts the scorer keeps: those at or above its threshold (structural ones always), less
+    reported speech inside the reported speech that is left."""
+    kept = [d for d in drafts if scorer is None or d.confidence is None or d.confidence >= scorer.threshold
+            or not may_drop(d.kind, d.parent is not None)]
+    kept = without_embedded(kept, lambda d: d.cue_at)
     alive = set(map(id, kept))
     for d in kept:
         if d.parent is not None and id(d.parent) not in alive:
