@@ -14,7 +14,10 @@ from dataclasses import dataclass
 # converted text mixes straight and curly marks: a straight opener may close with a curly mark ("I have
 # been open.”) and a curly one with a straight mark (“If they can't, send it nonsecure," she wrote)
 DOUBLE_OPEN = {"“": '”"', "„": "“”", "«": "»", "»": "«", '"': '"”', "‟": "”"}
-SINGLE_OPEN = {"‘": "’", "‹": "›", "‚": "‘’"}
+SINGLE_OPEN = {"‘": "’", "‹": "›", "‚": "‘’", "'": "'’"}
+# words that open with an apostrophe, not a quotation: rock 'n' roll, 'em, 'til, 'tis, 'cause
+_ELISIONS = {"n", "em", "til", "tis", "twas", "cause", "bout", "round", "nuff", "cept", "ve", "s", "d",
+             "ll", "re", "m", "t", "im", "er", "un", "ere", "ow", "ome", "appen"}
 ALL_MARKS = "\"“”«»„‟‘’‹›‚"
 _PARA = re.compile(r"[^\n]+")
 
@@ -59,9 +62,19 @@ def strip_space(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _opens_single(text: str, i: int, end: int) -> bool:
+    """A single mark opens a quotation after a space, a bracket or a dash, before a word. A straight
+    one (British house style) must open a word that is not an elision ('n', 'em, 'til) nor a decade
+    ('90s), and must be closed in its paragraph (find_marked)."""
     prev = text[i - 1] if i > 0 else " "
     nxt = text[i + 1] if i + 1 < end else " "
-    return (prev.isspace() or prev in "([—–-\"“") and not nxt.isspace() and not nxt.isdigit()
+    if not (prev.isspace() or prev in "([—–-\"“") or nxt.isspace() or nxt.isdigit():
+        return False
+    if text[i] != "'":
+        return True
+    j = i + 1
+    while j < end and j - i <= 6 and text[j].isalpha():
+        j += 1
+    return (nxt.isalpha() or nxt in "‘“\"") and text[i + 1:j].lower() not in _ELISIONS
 
 
 def _closes_single(text: str, i: int, end: int) -> bool:

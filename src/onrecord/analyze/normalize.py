@@ -8,6 +8,8 @@ words, runs of spaces or tabs, special spaces, carriage returns, and rules drawn
 - a lone surrogate (half of a UTF-16 pair, which JSON can carry) is U+FFFD;
 - format characters (category Cf: U+200B, U+200C, U+200D, U+00AD, U+2060, U+FEFF, ...) and carriage
   returns are removed: "Or\u200ctiz" is "Ortiz";
+- an editor's square brackets are removed, their words kept: "President [Anna] Kova" is "President Anna
+  Kova";
 - a run of spaces, tabs or special spaces (no-break, thin, ideographic, ...) is one plain space;
 - a run of three or more dashes, underscores or equals signs is " — ", an aside's dash;
 - a run of one punctuation mark keeps three ("!!!!!!!!" is "!!!"), so does a run of more than ten marks
@@ -55,6 +57,7 @@ def _events() -> re.Pattern[str]:
     return re.compile(
         "(?P<surrogate>[\ud800-\udfff])"
         f"|(?P<fmt>[{fmt}])"
+        "|(?P<bracket>[][])"
         f"|(?P<space>[{spaces}]{{2,}}+|[{special}])"
         f"|(?P<rule>[{rules}]{{3,}}+)"
         f"|(?P<run>(?P<mark>[^\\w\\s])(?P=mark){{{MAX_RUN},}}+|[^\\w\\s{rules}]{{{MAX_PUNCT + 1},}}+)"
@@ -160,6 +163,8 @@ def normalize(text: str) -> Normalized:
         elif kind == "fmt":
             if text[a] == "\r" and not (b < len(text) and text[b] == "\n"):
                 put("\n", [(a, b)])  # a line break of its own (old Mac files)
+        elif kind == "bracket":
+            pass  # an editor's brackets go, their words stay: "President [Anna] Kova"
         elif kind == "space":
             put(" ", [(a, b)])  # the whole run is one space
         elif kind == "rule":

@@ -42,7 +42,7 @@ _FRAME = re.compile(r"[,!?][”\"]\s")
 
 @cache
 def _cue_words() -> frozenset[str]:
-    return frozenset(cue_forms()) | wordlist("polls") | {"according"}
+    return frozenset(cue_forms()) | wordlist("polls") | wordlist("attitude_adjectives") | {"according"}
 
 
 def _may_hold_speech(text: str, a: int, b: int) -> bool:
@@ -137,10 +137,12 @@ class Extractor:
     def _parse(self, texts: list[str]) -> Iterator:
         return iter(self.nlp.pipe(texts, batch_size=64))
 
-    def analyses(self, arts: list[Article]) -> Iterator[Analysis]:
-        """Each article through cleaning, parsing, the finders, assembly and the scorer (nothing dropped)."""
+    def analyses(self, arts: list[Article], every: bool | None = None) -> Iterator[Analysis]:
+        """Each article through cleaning, parsing, the finders, assembly and the scorer (nothing dropped).
+        ``every``: parse paragraphs without a cue word too (default: when the decider wants them)."""
         # the analysis reads a cleaned copy of each text (normalize.py); results index the stored text
-        every = self.decider is not None and self.decider.every_paragraph
+        if every is None:
+            every = self.decider is not None and self.decider.every_paragraph
         clean = [normalize(a.text) for a in arts]
         work = [replace(a, text=c.text) for a, c in zip(arts, clean, strict=True)]
         spans = [chunks(a.text, every) for a in work]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from onrecord.lexicon import org_words, title_words, titles, wordlist
+from onrecord.lexicon import first_name_gender, org_words, title_words, titles, wordlist
 from onrecord.types import Entity, Speaker
 
 PRONOUNS_PERSON = wordlist("pronouns_person")
@@ -26,6 +26,9 @@ _MODIFIERS = wordlist("modifiers")
 _SUFFIXES = wordlist("name_suffixes")
 _PARTICLES = wordlist("name_particles")
 _NOT_NAMES = wordlist("not_names")  # capitalised words that are never a person's name
+_HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "sir": "m", "lord": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
+                     "miss": "f", "dame": "f", "lady": "f"}
+MAX_PRONOUN_LOOKBACK = 40  # people named before a pronoun that are looked at, nearest first
 # a capitalised word; a dot belongs to it only in short abbreviations (Sen., Gov., Jr.), so a sequence
 # never runs over a sentence end; words are separated by spaces only, never by a line break
 _WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*)"
@@ -170,14 +173,24 @@ class ArticleNames:
         # every title a sequence gives its name, by position: lookups are bisections, not scans
         self._persons: list[tuple[int, str]] = []  # (position, name as written)
         self._titled: dict[str, list[tuple[int, str]]] = {}  # normalised title -> [(position, name)]
+        # surnames the article gives with Mr or Ms: their gender
+        self._honorific: dict[str, str] = {}
+        for m in _SEQ.finditer(text):
+            words = m.group().split()
+            g = _HONORIFIC_GENDER.get(words[0].lower()) if len(words) >= 2 else None
+            if g is not None:
+                self._honorific.setdefault(surname(" ".join(words[1:])), g)
         self._by_surname: dict[str, list[tuple[int, int, ParsedName]]] = {}
+        self._orgs: dict[str, list[tuple[int, str]]] = {}  # org word -> [(position, organisation)]
         for start, end, p in self.sequences:
             if not p.name:
                 continue
             self._by_surname.setdefault(surname(p.name), []).append((start, end, p))
             if p.is_org:
+                for w in {w.lower().strip(".,") for w in p.name.split()} & org_words():
+                    self._orgs.setdefault(w, []).append((start, p.name))
                 continue
-            if len(p.name.split()) >= 2 or surname(p.name) in self._full:
+            if len(p.name.split()) >= 2 or surname(p.name) in self._full or surname(p.name) in self._honorific:
                 self._persons.append((start, p.name))
             for t in p.titles:
                 self._titled.setdefault(_norm_title(t.split()), []).append((start, p.name))
@@ -221,7 +234,7 @@ class ArticleNames:
         """Fill ``speaker.name``/``via``/``entity`` from its mention words."""
         low = speaker.mention.lower().strip()
         if low in PRONOUNS_PERSON:
-            name = self._recent_person(speaker.start)
+            name = self._recent_person(speaker.start, "f" if low in ("she", "her") else "m")
             if name:
                 self._link(speaker, name, "pronoun", False)
             return speaker
@@ -240,7 +253,21 @@ class ArticleNames:
             name = self._holder_of(title, speaker.start)
             if name:
                 self._link(speaker, name, "title", False)
+            return speaker
+        org = self._org_of(words, speaker.start)
+        if org:  # "The bank denied …" after "Arden Bank"
+            self._link(speaker, org, "title", True)
         return speaker
+
+    def _org_of(self, words: list[str], at: int) -> str | None:
+        """The organisation a mention of its kind stands for ("the bank", "the ministry"): the last one
+        named before ``at`` whose name holds that word."""
+        ws = [w.lower() for w in words]
+        if len(ws) != 2 or ws[0] not in _DETS or ws[1] not in org_words():
+            return None
+        named = self._orgs.get(ws[1], [])
+        i = bisect.bisect_left(named, (at,)) - 1
+        return named[i][1] if i >= 0 else None
 
     def add_mention(self, entity_id: str, start: int, end: int) -> None:
         """Record that text[start:end] names the entity (a speaker the quotes point at)."""
@@ -269,19 +296,36 @@ class ArticleNames:
             if o not in ent.orgs:
                 ent.orgs.append(o)
 
-    def _recent_person(self, at: int) -> str | None:
-        """The person most recently named before ``at`` (a speaker, or a full name in the text)."""
-        best: tuple[int, str] | None = None
+    def _recent_person(self, at: int, gender: str | None = None) -> str | None:
+        """The person most recently named before ``at`` (a speaker, or a full name in the text) whose
+        first name (or Mr/Ms) does not disagree with ``gender`` ("f", "m"; None: anyone): "she" skips
+        over Tom Reed to Maria Lopez. A name the list does not know agrees with both."""
         i = bisect.bisect_left(self._last_person, (at,)) - 1
-        if i >= 0:
-            pos = self._last_person[i][0]
-            first = bisect.bisect_left(self._last_person, (pos,))  # the one resolved first, on a tie
-            best = (pos, self._last_person[first][2])
         j = bisect.bisect_left(self._persons, (at,)) - 1
-        if j >= 0 and (best is None or self._persons[j][0] > best[0]):
-            start, name = self._persons[j]
-            best = (start, self.canonical(name, start))
-        return best[1] if best else None
+        for _ in range(MAX_PRONOUN_LOOKBACK):
+            if i < 0 and j < 0:
+                break
+            if j < 0 or (i >= 0 and self._last_person[i][0] >= self._persons[j][0]):
+                pos = self._last_person[i][0]
+                first = bisect.bisect_left(self._last_person, (pos,))  # the one resolved first, on a tie
+                name = self._last_person[first][2]
+                i = first - 1
+            else:
+                start, written = self._persons[j]
+                name = self.canonical(written, start)
+                j -= 1
+            if gender is None or self.gender(name) in (None, gender):
+                return name
+        return None
+
+    def gender(self, name: str) -> str | None:
+        """"f" or "m" when the first name (or a Mr, Mrs, Ms the article gives the surname) says so."""
+        words = name.split()
+        if len(words) >= 2:
+            g = first_name_gender(words[0])
+            if g is not None:
+                return g
+        return self._honorific.get(surname(name))
 
     def _title_of(self, words: list[str]) -> str | None:
         ws = [w.lower() for w in words if w.lower() not in _DETS | _MODIFIERS]

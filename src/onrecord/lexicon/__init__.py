@@ -1,6 +1,7 @@
 """Word lists as data files, loaded once: cue verbs (cues.txt, and cues_learned.txt from ``make
 lexicon``), titles (titles.txt), organisation words (orgwords.txt) and the closed lists the rules read
-(wordlists.toml). No word list lives in code."""
+(wordlists.toml) and first names with their usual gender (first_names.txt, from nomquamgender). No
+word list lives in code."""
 
 from __future__ import annotations
 
@@ -22,6 +23,21 @@ class CueWord:
     weak: bool  # counts only with a clausal object
 
 
+_learned_override: str | None = None
+
+
+def use_learned(text: str | None) -> None:
+    """Read the learned cue words from ``text`` (a cues_learned.txt as build.render writes it) instead of
+    the shipped file; None goes back to the shipped one. For training: a lexicon learned without the
+    articles it is measured on (cross-fitting)."""
+    global _learned_override
+    _learned_override = text
+    cue_forms.cache_clear()
+    from onrecord.analyze import pipeline  # its paragraph filter caches the cue words too
+
+    pipeline._cue_words.cache_clear()
+
+
 @cache
 def cue_forms() -> dict[str, CueWord]:
     """Every form of every cue verb, lower-cased, mapped to its lemma."""
@@ -35,7 +51,10 @@ def cue_forms() -> dict[str, CueWord]:
     # words learned from annotated news (build.py): cues only with a clause or an object as content; a
     # learned verb ("~label") brings every regular form of it but those the data refused ("!not")
     verbs, refused = [], set()
-    for line in _lines("cues_learned.txt"):
+    learned = _learned_override
+    lines = [ln.strip() for ln in learned.splitlines() if ln.strip() and not ln.startswith("#")] \
+        if learned is not None else _lines("cues_learned.txt")
+    for line in lines:
         word = line.split("\t")[0]
         if word.startswith("~"):
             verbs.append(word[1:])
@@ -106,3 +125,18 @@ def wordlist(name: str) -> frozenset[str]:
         return frozenset(_wordlists()[name])
     except KeyError:
         raise KeyError(f"no word list {name!r} in lexicon/wordlists.toml") from None
+
+
+@cache
+def _first_names() -> dict[str, str]:
+    out = {}
+    for line in _lines("first_names.txt"):
+        name, _, gender = line.partition("\t")
+        out[name] = gender
+    return out
+
+
+def first_name_gender(name: str) -> str | None:
+    """"f" or "m" for a first name nearly all of whose bearers are women or men (first_names.txt, from
+    the nomquamgender package; lexicon/names.py), else None."""
+    return _first_names().get(name.lower().strip(".,"))

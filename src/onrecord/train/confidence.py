@@ -96,9 +96,10 @@ def f1_at(pairs: list[tuple[Gold, Result]], weights: dict[str, float], t: float)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m onrecord.train.confidence TRAIN.jsonl", file=sys.stderr)
+    if len(argv) not in (1, 3) or (len(argv) == 3 and argv[1] != "--out"):
+        print("usage: python -m onrecord.train.confidence TRAIN.jsonl [--out MODEL.json]", file=sys.stderr)
         return 2
+    out = Path(argv[2]) if len(argv) == 3 else OUT
     golds = read_gold(argv[0])
     pairs = []
     for g, r in zip(golds, run((Article(text=g.text, id=g.id) for g in golds), keep_all=True), strict=True):
@@ -130,11 +131,11 @@ def main(argv: list[str]) -> int:
         if f > best[0]:
             best = (f, float(t))
     threshold = round(best[1], 2)
-    print(f"held-out content F1 / e2e F1: {base[0]:.3f} / {base[1]:.3f} unfiltered, "
-          f"{best[0][0]:.3f} / {best[0][1]:.3f} at threshold {threshold}", file=sys.stderr)
+    print(f"held-out content F1 / e2e F1: {base[0]:.4f} / {base[1]:.4f} unfiltered, "
+          f"{best[0][0]:.4f} / {best[0][1]:.4f} at threshold {threshold}", file=sys.stderr)
     rows, y = data(pairs)
     weights = fit(rows, y)
-    OUT.write_text(json.dumps({
+    out.write_text(json.dumps({
         "about": "onrecord confidence model: logistic regression over candidate features "
                  "(analyze/scoring.py), trained by train/confidence.py on PolNeAR train "
                  "(Newell, Margolin and Ruths, LREC 2018; no licence stated: weights only, no text)",
@@ -142,7 +143,7 @@ def main(argv: list[str]) -> int:
         "threshold": threshold, "heldout_content_f1": round(best[0][0], 4),
         "weights": dict(sorted(weights.items())),
     }, indent=1) + "\n")
-    print(f"written {OUT} ({len(weights)} weights)", file=sys.stderr)
+    print(f"written {out} ({len(weights)} weights)", file=sys.stderr)
     return 0
 
 

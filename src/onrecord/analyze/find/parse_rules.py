@@ -136,13 +136,18 @@ def _set_source(hit: Candidate, head, base: int) -> None:
     hit.source_words = _name_words(head, mention)
     hit.head_is_name = head.tag_ in {"NNP", "NNPS"}
     if not hit.head_is_name:
-        # "Her brother Lars Berg said": the name is an apposition right after the head
+        # "Her brother Lars Berg said": the name is an apposition right after the head, or set off by
+        # commas ("The health minister, Dana Ruiz, said", "his spokesman, Tom Ebert, told")
+        doc = head.doc
         appos = [c for c in head.children if c.dep_ == "appos" and c.tag_ in {"NNP", "NNPS"}
-                 and c.left_edge.i == head.i + 1]
+                 and (c.left_edge.i == head.i + 1
+                      or (c.left_edge.i == head.i + 2 and doc[head.i + 1].text == ","))]
         if appos:
             name = sorted(appos[0].subtree, key=lambda x: x.i)
-            mention = sorted({*mention, *name}, key=lambda x: x.i)
-            hit.source_words = [x.text for x in mention if x.i <= appos[0].i]
+            mention = sorted({*mention, *name, *doc[mention[0].i:name[0].i]}, key=lambda x: x.i)
+            while mention and mention[-1].is_punct:
+                mention.pop()
+            hit.source_words = [x.text for x in mention if x.i <= appos[0].i and not x.is_punct]
             hit.head_is_name = True
     hit.source = _span(mention, base)
 
@@ -175,6 +180,11 @@ def find(doc, base: int, text: str) -> list[Candidate]:
             if noun is not None:
                 hits.append(noun)
             continue
+        if t.tag_ == "JJ" and (word is not None or low in _ATTITUDES):
+            adjective = _adjective_cue(t, word or CueWord(low, False, True), base, text)
+            if adjective is not None:
+                hits.append(adjective)
+            continue
         if word is None or not t.tag_.startswith("VB") or t.dep_ in {"amod", "aux", "auxpass"}:
             continue
         hit = Candidate(cue=_span([t], base), word=word, tag=t.tag_, dep=t.dep_)
@@ -193,10 +203,11 @@ def find(doc, base: int, text: str) -> list[Candidate]:
             _set_source(hit, subj, base)
             hit.described = _span([subj.left_edge, subj.right_edge], base)
         ccomps = [c for c in t.children if c.dep_ == "ccomp"] or _stray_that_clauses(t)
-        if any(c.dep_ in {"dobj", "oprd"} and c.i > t.i for c in t.children):
+        if any(c.dep_ in {"dobj", "oprd"} and c.i > t.i for c in t.children) and low not in _ADDRESSEE:
             # "she drew his ire - he called her “weak”": an unquoted clause before the cue is a misparse
             # when the cue has an object of its own after it ("“I am proud of you,” he told the miners"
-            # keeps its quotation)
+            # keeps its quotation); the object of "told" is who was told ("The talks have failed, three
+            # officials told the paper")
             ccomps = [c for c in ccomps if c.i > t.i or any(
                 x.tag_ in _QUOTE_TAGS for x in doc[max(0, c.left_edge.i - 1):c.right_edge.i + 3])]
         if ccomps:
@@ -362,6 +373,34 @@ def _noun_cue(t, word: CueWord, base: int, text: str) -> Candidate | None:
     if owners:
         _set_source(hit, owners[0], base)
     hit.content = _content(t.doc, lo, hi, base, text)
+    return hit if hit.content[1] > hit.content[0] else None
+
+
+_ATTITUDES = wordlist("attitude_adjectives")
+_ADDRESSEE = wordlist("addressee_verbs")
+
+
+def _adjective_cue(t, word: CueWord, base: int, text: str) -> Candidate | None:
+    """A speaker's stance stated with a copula and a clause: "Kova's been clear that the border will
+    stay closed", "the governor is confident that …", "aides were worried that …". The adjective is the
+    cue (weak: only with its clause), the copula's subject the source, the "that"/"whether" clause
+    (the adjective's or the copula's) the content."""
+    cop = t.head
+    if t.dep_ != "acomp" or cop.i == t.i or not (cop.lower_ in _BE or cop.tag_.startswith("VB")):
+        return None
+    clauses = [c for c in [*t.children, *cop.children] if c.dep_ == "ccomp" and c.i > t.i
+               and any(x.dep_ == "mark" and x.lower_ in {"that", "whether", "if"} for x in c.children)]
+    if not clauses:
+        return None
+    c = clauses[0]
+    hit = Candidate(cue=_span([t], base), word=CueWord(word.lemma, False, True), tag=t.tag_, dep=t.dep_,
+                    how=How.CLAUSE)
+    subj = _subject(cop)
+    if subj is not None:
+        _set_source(hit, subj, base)
+        hit.described = _span([subj.left_edge, subj.right_edge], base)
+    hit.content = _content(t.doc, c.left_edge.i, c.right_edge.i, base, text)
+    hit.shape = [f"head={c.tag_}", f"opens={_opener(t.doc[c.left_edge.i])}", "subj=True", "adjective"]
     return hit if hit.content[1] > hit.content[0] else None
 
 

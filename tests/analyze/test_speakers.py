@@ -1,0 +1,68 @@
+"""Speakers as a careful reader resolves them, and the quotation marks of other house styles."""
+
+import pytest
+
+from tests.conftest import quote_with
+
+
+def test_a_title_and_a_name_in_apposition_give_the_name(find):
+    q = quote_with(find("The health minister, Dana Ruiz, said on Monday that the hospitals would stay open."),
+                   "the hospitals would stay open")
+    assert q.speaker.name == "Dana Ruiz" and q.speaker.mention == "The health minister, Dana Ruiz"
+    q = quote_with(find("His spokesman, Tom Ebert, told reporters the senator was resting."), "resting")
+    assert q.speaker.name == "Tom Ebert"
+
+
+def test_british_single_marks_are_quotations_and_apostrophes_are_not(find):
+    r = find("'We will not back down,' Mr Hale told the conference. 'Not now, not ever.'")
+    first, second = quote_with(r, "We will not back down"), quote_with(r, "Not now, not ever.")
+    assert first.kind == second.kind == "direct"
+    assert first.text == "We will not back down," and second.text == "Not now, not ever."
+    assert first.speaker.mention == second.speaker.mention == "Mr Hale"
+    r = find("Mr Hale's plan, which dates from the '90s, is a rock 'n' roll affair, his aides said.")
+    assert all(q.kind != "direct" for q in r.quotes)  # Hale's, '90s and 'n' are no quotations
+    assert quote_with(r, "rock 'n' roll").speaker.mention == "his aides"
+
+
+def test_an_organisation_named_again_by_its_kind(find):
+    r = find("A spokeswoman for Arden Bank said the branch would close. The bank denied that it had broken "
+             "the rules.")
+    q = quote_with(r, "it had broken the rules")
+    assert q.speaker.mention == "The bank" and q.speaker.name == "Arden Bank"
+    assert next(e for e in r.entities if e.id == q.speaker.entity).type == "ORG"
+    anonymous = quote_with(r, "the branch would close")
+    assert anonymous.speaker.name is None and anonymous.speaker.mention == "A spokeswoman for Arden Bank"
+
+
+def test_a_closing_attribution_of_the_whole_sentence(find):
+    for cue in ("told the paper", "said"):
+        r = find(f"The talks have failed, three officials {cue}, speaking on condition of anonymity.")
+        q = quote_with(r, "The talks have failed")
+        assert q.text == "The talks have failed" and q.speaker.mention == "three officials"
+        assert q.speaker.name is None  # anonymous sources keep their mention, with no name
+
+
+def test_editorial_brackets_and_a_contracted_has(find):
+    text = "President [Anna] Kova's been clear that the border will stay closed."
+    q = quote_with(find(text), "the border will stay closed")
+    assert q.speaker.name == "Anna Kova" and text[q.speaker.start:q.speaker.end] == q.speaker.mention
+
+
+@pytest.mark.parametrize("title", ["Dr", "Dr.", "Mr", "Ms", "Prof"])
+def test_titles_with_and_without_a_full_stop(find, title):
+    r = find(f"{title} Lena Marsh said the trial was safe. {title} Marsh added that more tests would follow.")
+    assert {q.speaker.name for q in r.quotes} == {"Lena Marsh"}
+
+
+def test_pronouns_agree_in_gender_with_the_person(find):
+    r = find("Senator Maria Lopez met Governor Tom Reed. He said the deal was close. She said it was not.")
+    assert quote_with(r, "the deal was close").speaker.name == "Tom Reed"
+    assert quote_with(r, "it was not").speaker.name == "Maria Lopez"
+    # Mr and Ms tell too, where the first name is not given
+    r = find("Ms Okafor spoke after Mr Lang. She said the vote would be close.")
+    assert quote_with(r, "the vote would be close").speaker.name == "Okafor"
+
+
+def test_a_pronoun_with_no_one_of_its_gender_before_it_stays_unresolved(find):
+    q = quote_with(find("Governor Tom Reed left early. She said the meeting had ended."), "the meeting had ended")
+    assert q.speaker.mention == "She" and q.speaker.name is None
