@@ -66,3 +66,10 @@ def test_pronouns_agree_in_gender_with_the_person(find):
 def test_a_pronoun_with_no_one_of_its_gender_before_it_stays_unresolved(find):
     q = quote_with(find("Governor Tom Reed left early. She said the meeting had ended."), "the meeting had ended")
     assert q.speaker.mention == "She" and q.speaker.name is None
+
+
+def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_name(find):
+    text = "Vice President Joe Biden, who said the plan would fail, left early."
+    q = quote_with(find(text), "the plan would fail")
+    assert q.speaker.mention == "who" and text[q.speaker.start:q.speaker.end] == "who"
+    assert q.speaker.name == "Joe Biden" and q.speaker.via == "name"

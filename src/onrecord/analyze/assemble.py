@@ -434,7 +434,11 @@ def to_result(article: Article, drafts: list[Draft]) -> Result:
         if not c.source:
             return None
         s, e = c.source
-        return names.resolve(Speaker(mention=text[s:e], start=s, end=e), c.head_is_name, c.source_words)
+        sp = names.resolve(Speaker(mention=text[s:e], start=s, end=e), c.head_is_name, c.source_words)
+        if c.pointer is not None:  # "Biden, who said …": the mention is "who", the name Biden's
+            s, e = c.pointer
+            sp.mention, sp.start, sp.end = text[s:e], s, e
+        return sp
 
     for n, d in enumerate(drafts, start=1):
         d.qid = f"q{n}"

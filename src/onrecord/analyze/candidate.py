@@ -64,6 +64,9 @@ class Candidate:
     described: Span | None = None  # the source with all its modifiers (relative clauses, ...)
     in_source: bool = False  # the cue stands in another cue's speaker description
     question: bool = False  # the finder knows it is a question (a transcript's "Q:")
+    # the relative pronoun that stands for the source in the cue's clause ("Biden, who said …"): the
+    # speaker's mention, while the name comes from the source it refers to
+    pointer: Span | None = None
     score: float | None = None  # a finder's own probability, when it has one (the model)
 
     @property

@@ -202,6 +202,10 @@ def find(doc, base: int, text: str) -> list[Candidate]:
         if subj is not None:
             _set_source(hit, subj, base)
             hit.described = _span([subj.left_edge, subj.right_edge], base)
+            if t.dep_ == "relcl" and subj.i == t.head.i:
+                rel = [c for c in t.children if c.dep_ in _SUBJECTS and c.lower_ in _RELATIVE]
+                if rel:
+                    hit.pointer = _span([rel[0]], base)
         ccomps = [c for c in t.children if c.dep_ == "ccomp"] or _stray_that_clauses(t)
         if any(c.dep_ in {"dobj", "oprd"} and c.i > t.i for c in t.children) and low not in _ADDRESSEE:
             # "she drew his ire - he called her “weak”": an unquoted clause before the cue is a misparse
