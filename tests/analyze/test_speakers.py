@@ -73,3 +73,8 @@ def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_name(find):
     q = quote_with(find(text), "the plan would fail")
     assert q.speaker.mention == "who" and text[q.speaker.start:q.speaker.end] == "who"
     assert q.speaker.name == "Joe Biden" and q.speaker.via == "name"
+
+
+def test_a_name_inside_a_quotation_is_not_what_a_later_pronoun_stands_for(find):
+    r = find("Jeb Bush posted a photo. “Happy Cinco de Mayo!,” he tweeted.")
+    assert quote_with(r, "Happy Cinco de Mayo").speaker.name == "Jeb Bush"

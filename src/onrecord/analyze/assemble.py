@@ -31,7 +31,7 @@ import re
 from onrecord.analyze.candidate import Candidate, Draft, How
 from onrecord.analyze.context import ArticleContext
 from onrecord.analyze.find.layout import dash_signature, headline, transcript_turns
-from onrecord.analyze.marks import Marked, last_sign, strip_space
+from onrecord.analyze.marks import Marked, find_marked, last_sign, strip_space
 from onrecord.analyze.speakers import ArticleNames
 from onrecord.lexicon import wordlist
 from onrecord.types import Article, Cue, Quote, Result, Speaker
@@ -425,10 +425,11 @@ def _cue_of(text: str, c: Candidate) -> Cue | None:
     return Cue(text[c.cue[0]:c.cue[1]], *c.cue) if c.cue is not None else None
 
 
-def to_result(article: Article, drafts: list[Draft]) -> Result:
+def to_result(article: Article, drafts: list[Draft], ctx: ArticleContext | None = None) -> Result:
     """Quotes with their speakers resolved, in text order (so "he" finds the person named before)."""
     text = article.text
-    names = ArticleNames(text)
+    marked = ctx.marked if ctx is not None else find_marked(text)
+    names = ArticleNames(text, [(m.start, m.end) for m in marked])
 
     def speaker_of(c: Candidate) -> Speaker | None:
         if not c.source:

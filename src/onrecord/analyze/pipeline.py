@@ -171,7 +171,7 @@ class Extractor:
             drafts = a.drafts
         else:
             drafts = select(a.drafts, self.scorer)
-        return a.clean.restore(to_result(a.article, drafts), a.stored)
+        return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
 
 
 @cache

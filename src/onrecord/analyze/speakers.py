@@ -151,8 +151,17 @@ class _Fulls:
 class ArticleNames:
     """The people and organisations an article names, and how its mentions resolve to them."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, quoted: list[tuple[int, int]] | None = None) -> None:
+        """``quoted``: the spans inside quotation marks, sorted; a name there is what someone said
+        ("“Happy Cinco de Mayo!” he tweeted"), never whom a later pronoun stands for."""
         self.text = text
+        quoted = quoted or []
+        quoted_starts = [a for a, _ in quoted]
+
+        def in_quotes(pos: int) -> bool:
+            i = bisect.bisect_right(quoted_starts, pos) - 1
+            return i >= 0 and pos < quoted[i][1]
+
         self.entities: dict[str, Entity] = {}  # by canonical name
         self._by_id: dict[str, Entity] = {}
         self._mentions: dict[str, set[tuple[int, int]]] = {}
@@ -190,7 +199,8 @@ class ArticleNames:
                 for w in {w.lower().strip(".,") for w in p.name.split()} & org_words():
                     self._orgs.setdefault(w, []).append((start, p.name))
                 continue
-            if len(p.name.split()) >= 2 or surname(p.name) in self._full or surname(p.name) in self._honorific:
+            if (len(p.name.split()) >= 2 or surname(p.name) in self._full or surname(p.name) in self._honorific) \
+                    and not in_quotes(start):
                 self._persons.append((start, p.name))
             for t in p.titles:
                 self._titled.setdefault(_norm_title(t.split()), []).append((start, p.name))

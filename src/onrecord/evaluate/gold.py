@@ -66,7 +66,10 @@ def _pred(q: dict) -> Pred:
     return Pred(int(q["start"]), int(q["end"]), q.get("speaker_start"), q.get("speaker_end"), sp)
 
 
-def predictions_of(result: Result) -> list[Pred]:
+JOIN_KINDS = {"direct"}  # the kinds whose parts with one cue in one paragraph make one prediction
+
+
+def predictions_of(result: Result, join: set[str] | None = None) -> list[Pred]:
     """One prediction per attribution, in the scorer's one-span form.
 
     The parts of a quotation split around its cue ("…," he said. "…") are separate quotes in onrecord's
@@ -84,7 +87,7 @@ def predictions_of(result: Result) -> list[Pred]:
         sp = q.speaker
         a, b = _with_marks(text, q.start, q.end)
         p = Pred(a, b, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
-        if q.kind == "direct" and q.cue is not None and q.parent is None:
+        if q.kind in (JOIN_KINDS if join is None else join) and q.cue is not None and q.parent is None:
             # parts in one paragraph; a continuation in the next paragraph stands alone
             key = (q.cue.start, bisect.bisect_left(breaks, q.start))  # (cue, paragraph)
             if key in groups:
