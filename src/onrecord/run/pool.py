@@ -64,20 +64,25 @@ def _one(extractor, art: Article) -> Result | InputError:
         return _error_for(art, f"analysis failed ({type(e).__name__}: {e})")
 
 
-def _make_extractor(keep_all: bool):
+def _make_extractor(keep_all: bool, rules_only: bool = False):
     from onrecord.analyze.pipeline import Extractor
 
-    return Extractor(keep_all=keep_all)
+    return Extractor(keep_all=keep_all, decider=None if rules_only else "default")
 
 
-def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: int) -> None:
+def _fits(ex, keep_all: bool, rules_only: bool) -> bool:
+    return ex is not None and ex.keep_all == keep_all and (keep_all or ex.rules_only == rules_only)
+
+
+def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: int, work=None,
+            rules_only: bool = False) -> None:
     """A worker's life: analyse the groups the parent sends until it closes the pipe or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for c in others:  # the other workers' pipes, inherited by fork: holding them would keep them open
         c.close()
     global _worker_extractor
-    if _worker_extractor is None:
-        _worker_extractor = _make_extractor(keep_all)
+    if not _fits(_worker_extractor, keep_all, rules_only):
+        _worker_extractor = _make_extractor(keep_all, rules_only)
     while True:
         try:
             while not conn.poll(_POLL):
@@ -90,7 +95,7 @@ def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: 
             return
         tid, arts = task
         try:
-            conn.send((tid, _analyse(_worker_extractor, arts)))
+            conn.send((tid, (work or _analyse)(_worker_extractor, arts)))
         except (BrokenPipeError, OSError):
             return
 
@@ -116,6 +121,8 @@ class _Pool:
     keep_all: bool
     timeout: float | None
     on_notice: Callable[[str], None] | None
+    work: Callable | None = None
+    rules_only: bool = False
     ctx: mp.context.BaseContext = field(init=False)
     workers: list[_Worker] = field(default_factory=list)
 
@@ -128,7 +135,9 @@ class _Pool:
         # that it sees the end of its pipe when the parent goes away
         fork = self.ctx.get_start_method() == "fork"
         others = [w.conn for w in self.workers] + [parent_end] if fork else []
-        p = self.ctx.Process(target=_worker, args=(child_end, others, self.keep_all, os.getpid()), daemon=True)
+        p = self.ctx.Process(target=_worker, args=(child_end, others, self.keep_all, os.getpid(), self.work,
+                                                             self.rules_only),
+                             daemon=True)
         p.start()
         child_end.close()
         w = _Worker(p, parent_end)
@@ -195,20 +204,22 @@ def _describe(code: int | None) -> str:
 
 
 def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH, keep_all: bool = False,
-        timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None
-        ) -> Iterator[Result | InputError]:
+        timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None,
+        work: Callable | None = None, rules_only: bool = False) -> Iterator[Result | InputError]:
     """Analyse every Article in ``items`` in ``jobs`` worker processes (default: one per core);
     InputErrors pass through in their place. ``timeout``: seconds an article may take (None or 0: no
     limit). ``keep_all`` keeps the drafts the scorer rejects (see Extractor). ``on_notice`` hears about
-    workers that died or ran out of time, one line each."""
+    workers that died or ran out of time, one line each. ``work(extractor, articles)`` replaces what a
+    worker does with a group (one output per article; the trainers use it to keep what the model reads);
+    it must be a module-level function. ``rules_only``: the rules decide, not the learned tagger."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     budget = timeout if timeout and timeout > 0 else None
     global _worker_extractor
-    pool = _Pool(jobs, keep_all, budget, on_notice)
-    if pool.ctx.get_start_method() == "fork" and (_worker_extractor is None or _worker_extractor.keep_all != keep_all):
+    pool = _Pool(jobs, keep_all, budget, on_notice, work, rules_only)
+    if pool.ctx.get_start_method() == "fork" and not _fits(_worker_extractor, keep_all, rules_only):
         # load once here: a broken install fails now, in this process, with one clear message, and the
         # workers share the loaded pipeline
-        _worker_extractor = _make_extractor(keep_all)
+        _worker_extractor = _make_extractor(keep_all, rules_only)
     results: dict[int, Result | InputError] = {}
     retry: deque[_Task] = deque()
     tids, slots = count(), count()

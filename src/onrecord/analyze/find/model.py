@@ -1,0 +1,349 @@
+"""The learned finder: a tagger that reads each parsed chunk and marks its contents, cues and sources.
+
+The tagger (trained by train/tagger.py on PolNeAR train, shipped as models/tagger.npz) is a two-layer
+bidirectional LSTM with a conditional random field over BIO tags of three roles (content, cue, source).
+What it reads about each token is built here and only here (``featurize``):
+
+- the spaCy pipeline's own token vectors (``doc.tensor``, the tok2vec the tagger and parser share);
+- the token's tag, dependency label, its head's label and direction, its shape;
+- whether it is a cue word of the lexicon, inside a quotation or one of its marks;
+- what the rules say: the draft whose content covers it (kind, how it was found, confidence, whether
+  the token begins or ends it), whether it is a draft's cue or source, and whether it stands in a nested
+  attribution; the rules are the model's features, and it learns when to trust them;
+- where its paragraph stands: the first of the article, after a paragraph that ends in a colon.
+
+Inference is numpy only (no PyTorch needed to run onrecord); ``SpanTagger`` gives each token's tag and
+its marginal probability, and ``spans`` reads the role spans off the tags.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from onrecord.analyze.candidate import Draft, How
+from onrecord.analyze.context import ArticleContext
+from onrecord.lexicon import cue_forms, wordlist
+
+MODEL_FILE = "tagger.npz"
+LABELS = ["O", "B-CONTENT", "I-CONTENT", "B-CUE", "I-CUE", "B-SOURCE", "I-SOURCE"]
+ROLES = ["CONTENT", "CUE", "SOURCE"]
+KINDS = ["direct", "indirect", "mixed", "block"]
+HOWS = [h.value for h in How]
+CONF_BUCKETS = 10
+SHAPES = ["Xx", "X", "XX", "x", "d", "punct", "quote", "space", "other"]
+# the categorical columns of a token, in order, with how many values each takes (0 is always "none");
+# tag and dep sizes come from the spaCy pipeline's labels and are stored with the model
+COLUMNS = ["tag", "dep", "head_dep", "head_side", "shape", "lexicon", "marks", "rule_kind", "rule_how",
+           "rule_conf", "rule_edge", "rule_cue", "rule_source", "nested", "paragraph", "sent_start"]
+SIZES_FIXED = {"head_side": 3, "shape": len(SHAPES) + 1, "lexicon": 6, "marks": 4,
+               "rule_kind": len(KINDS) + 1, "rule_how": len(HOWS) + 1, "rule_conf": CONF_BUCKETS + 1,
+               "rule_edge": 5, "rule_cue": CONF_BUCKETS + 1, "rule_source": 3, "nested": 2, "paragraph": 8,
+               "sent_start": 2}
+_QUOTES = set("\"“”«»„‟‘’‹›‚'`")
+
+
+@dataclass
+class Vocab:
+    """The tag and dependency labels of the spaCy pipeline the model was trained over."""
+
+    tags: list[str]
+    deps: list[str]
+
+    @classmethod
+    def of(cls, nlp) -> Vocab:
+        return cls(sorted(nlp.get_pipe("tagger").labels), sorted(nlp.get_pipe("parser").labels))
+
+    def sizes(self) -> list[int]:
+        return [len(self.tags) + 1, len(self.deps) + 1, len(self.deps) + 1] + [SIZES_FIXED[c] for c in COLUMNS[3:]]
+
+
+@dataclass
+class Chunk:
+    """One parsed chunk as the tagger reads it."""
+
+    base: int  # its offset in the analysed text
+    spans: np.ndarray  # (T, 2) int32: each token's characters in the analysed text
+    dense: np.ndarray  # (T, 96) float32: the pipeline's token vectors
+    cats: np.ndarray  # (T, len(COLUMNS)) int16: the categorical columns
+
+
+def _shape(t) -> int:
+    w = t.text
+    if t.is_space:
+        return SHAPES.index("space") + 1
+    if w and all(c in _QUOTES for c in w):
+        return SHAPES.index("quote") + 1
+    if t.is_punct:
+        return SHAPES.index("punct") + 1
+    if w.isdigit() or t.like_num:
+        return SHAPES.index("d") + 1
+    if w[:1].isupper():
+        if len(w) == 1:
+            return SHAPES.index("X") + 1
+        return SHAPES.index("XX") + 1 if w.isupper() else SHAPES.index("Xx") + 1
+    if w.islower():
+        return SHAPES.index("x") + 1
+    return SHAPES.index("other") + 1
+
+
+@cache
+def _index(labels: tuple[str, ...]) -> dict[str, int]:
+    return {x: i + 1 for i, x in enumerate(labels)}
+
+
+def _paragraph_flags(ctx: ArticleContext, base: int) -> int:
+    """Bits: the article's first paragraph (a headline), the paragraph before ends in a colon, the
+    paragraph opens with a quotation mark."""
+    p = ctx.para_of(base)
+    flags = 1 if p == 0 else 0
+    if p > 0:
+        a, b = ctx.paras[p - 1]
+        if ctx.text[a:b].rstrip().endswith(":"):
+            flags |= 2
+    a, _b = ctx.paras[p] if ctx.paras else (base, base)
+    if ctx.text[a:a + 1] in _QUOTES:
+        flags |= 4
+    return flags
+
+
+def _bucket(conf: float | None) -> int:
+    if conf is None:
+        return CONF_BUCKETS
+    return 1 + min(CONF_BUCKETS - 1, int(conf * CONF_BUCKETS))
+
+
+def static_columns(doc, base: int, ctx: ArticleContext, vocab: Vocab) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(spans, dense, cats) of one chunk, with the rule columns left at 0 (``rule_columns`` fills them)."""
+    n = len(doc)
+    spans = np.zeros((n, 2), dtype=np.int32)
+    cats = np.zeros((n, len(COLUMNS)), dtype=np.int16)
+    tags, deps = _index(tuple(vocab.tags)), _index(tuple(vocab.deps))
+    forms = cue_forms()
+    polls = wordlist("polls")
+    flags = _paragraph_flags(ctx, base)
+    col = {c: i for i, c in enumerate(COLUMNS)}
+    for t in doc:
+        i = t.i
+        s = base + t.idx
+        spans[i] = (s, s + len(t.text))
+        row = cats[i]
+        row[col["tag"]] = tags.get(t.tag_, 0)
+        row[col["dep"]] = deps.get(t.dep_, 0)
+        row[col["head_dep"]] = deps.get(t.head.dep_, 0) if t.head.i != i else 0
+        row[col["head_side"]] = 0 if t.head.i == i else (1 if t.head.i < i else 2)
+        row[col["shape"]] = _shape(t)
+        low = t.lower_
+        word = forms.get(low)
+        if word is not None:
+            row[col["lexicon"]] = 3 if word.question else (2 if word.weak else 1)
+        elif low == "according":
+            row[col["lexicon"]] = 4
+        elif low in polls:
+            row[col["lexicon"]] = 5
+        m = ctx.mark_at(s)
+        if t.text and t.text[0] in _QUOTES:
+            row[col["marks"]] = 2 if m is None or s < ctx.marked[m].start else 3
+        elif m is not None:
+            row[col["marks"]] = 1
+        row[col["paragraph"]] = flags
+        row[col["sent_start"]] = 1 if t.is_sent_start else 0
+    dense = doc.tensor.astype(np.float32) if doc.tensor is not None and len(doc.tensor) == n \
+        else np.zeros((n, 96), dtype=np.float32)
+    return spans, dense, cats
+
+
+def _token_range(starts: list[int], ends: list[int], a: int, b: int) -> tuple[int, int]:
+    """The tokens [i, j) whose characters overlap [a, b)."""
+    return bisect.bisect_right(ends, a), bisect.bisect_left(starts, b)
+
+
+def rule_columns(spans: np.ndarray, cats: np.ndarray, drafts: list[Draft]) -> None:
+    """Fill the rule columns of one chunk's tokens from the judged drafts (their confidence set)."""
+    starts, ends = spans[:, 0].tolist(), spans[:, 1].tolist()
+    if not starts:
+        return
+    lo, hi = starts[0], ends[-1]
+    col = {c: i for i, c in enumerate(COLUMNS)}
+    best = np.full(len(starts), -1.0)
+    for d in drafts:
+        cue_here = d.cand is not None and d.cand.cue is not None and lo <= d.cand.cue[0] < hi
+        if (d.end <= lo or d.start >= hi) and not cue_here:
+            continue
+        conf = d.confidence if d.confidence is not None else 0.5
+        i, j = _token_range(starts, ends, d.start, d.end)
+        if d.parent is not None:
+            cats[i:j, col["nested"]] = 1
+        else:
+            for k in range(i, j):
+                if conf > best[k]:
+                    best[k] = conf
+                    cats[k, col["rule_kind"]] = KINDS.index(d.kind) + 1 if d.kind in KINDS else 0
+                    cats[k, col["rule_how"]] = HOWS.index(d.how) + 1 if d.how in HOWS else 0
+                    cats[k, col["rule_conf"]] = _bucket(conf)
+                    cats[k, col["rule_edge"]] = 3 if j - i == 1 else (1 if k == i else (2 if k == j - 1 else 4))
+        c = d.cand
+        if c is not None and c.cue is not None:
+            ci, cj = _token_range(starts, ends, *c.cue)
+            for k in range(ci, cj):
+                cats[k, col["rule_cue"]] = max(int(cats[k, col["rule_cue"]]), _bucket(conf))
+        if c is not None and c.source is not None:
+            si, sj = _token_range(starts, ends, *c.source)
+            cats[si:sj, col["rule_source"]] = 1
+    for k in range(len(starts)):
+        if cats[k, col["rule_kind"]] == 0:
+            cats[k, col["rule_edge"]] = 0
+
+
+def featurize(analysis, vocab: Vocab) -> list[Chunk]:
+    """Every parsed chunk of an analysis (pipeline.Analysis) as the tagger reads it."""
+    out = []
+    for base, doc in analysis.chunks:
+        spans, dense, cats = static_columns(doc, base, analysis.ctx, vocab)
+        rule_columns(spans, cats, analysis.drafts)
+        out.append(Chunk(base, spans, dense, cats))
+    return out
+
+
+# -- inference -------------------------------------------------------------------------------------------
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+@dataclass
+class SpanTagger:
+    """The trained tagger's weights and its numpy forward pass (the same arithmetic as train/tagger.py)."""
+
+    vocab: Vocab
+    weights: dict[str, np.ndarray]
+    layers: int
+    about: dict
+
+    @classmethod
+    def load(cls, path=None) -> SpanTagger:
+        if path is None:
+            path = resources.files("onrecord.models").joinpath(MODEL_FILE)
+        with path.open("rb") if hasattr(path, "open") else open(path, "rb") as fh:  # noqa: SIM115
+            data = np.load(fh, allow_pickle=False)
+            meta = json.loads(str(data["meta"]))
+            weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
+        return cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
+
+    def _inputs(self, chunk: Chunk) -> np.ndarray:
+        parts = [chunk.dense]
+        for c in range(len(COLUMNS)):
+            parts.append(self.weights[f"emb{c}"][chunk.cats[:, c]])
+        return np.concatenate(parts, axis=1)
+
+    def _lstm(self, x: np.ndarray, lengths: np.ndarray, layer: int, reverse: bool) -> np.ndarray:
+        """One direction of one LSTM layer over a batch (B, T, D), each sequence of its own length."""
+        sfx = f"l{layer}" + ("_reverse" if reverse else "")
+        w_ih, w_hh = self.weights[f"weight_ih_{sfx}"], self.weights[f"weight_hh_{sfx}"]
+        bias = self.weights[f"bias_ih_{sfx}"] + self.weights[f"bias_hh_{sfx}"]
+        b, t_max, _ = x.shape
+        hidden = w_hh.shape[1]
+        pre = x @ w_ih.T + bias  # (B, T, 4H): the input part of every step at once
+        h = np.zeros((b, hidden), dtype=np.float32)
+        c = np.zeros((b, hidden), dtype=np.float32)
+        out = np.zeros((b, t_max, hidden), dtype=np.float32)
+        steps = range(t_max - 1, -1, -1) if reverse else range(t_max)
+        for t in steps:
+            alive = (t < lengths)[:, None]
+            g = pre[:, t] + h @ w_hh.T
+            i, f, gg, o = np.split(g, 4, axis=1)
+            c_new = _sigmoid(f) * c + _sigmoid(i) * np.tanh(gg)
+            h_new = _sigmoid(o) * np.tanh(c_new)
+            c = np.where(alive, c_new, c)
+            h = np.where(alive, h_new, h)
+            out[:, t] = np.where(alive, h_new, 0.0)
+        return out
+
+    def emissions(self, chunks: list[Chunk]) -> list[np.ndarray]:
+        """Each chunk's (T, len(LABELS)) scores, chunks batched by length."""
+        out: list[np.ndarray | None] = [None] * len(chunks)
+        order = sorted(range(len(chunks)), key=lambda k: len(chunks[k].spans))
+        for g in range(0, len(order), 32):
+            group = [k for k in order[g:g + 32] if len(chunks[k].spans)]
+            for k in order[g:g + 32]:
+                if not len(chunks[k].spans):
+                    out[k] = np.zeros((0, len(LABELS)), dtype=np.float32)
+            if not group:
+                continue
+            xs = [self._inputs(chunks[k]) for k in group]
+            lengths = np.array([len(x) for x in xs])
+            x = np.zeros((len(xs), lengths.max(), xs[0].shape[1]), dtype=np.float32)
+            for n, xi in enumerate(xs):
+                x[n, :len(xi)] = xi
+            for layer in range(self.layers):
+                x = np.concatenate([self._lstm(x, lengths, layer, False), self._lstm(x, lengths, layer, True)], axis=2)
+            scores = x @ self.weights["out_weight"].T + self.weights["out_bias"]
+            for n, k in enumerate(group):
+                out[k] = scores[n, :lengths[n]]
+        return out  # type: ignore[return-value]
+
+    def decode(self, emissions: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """The best tag sequence (Viterbi, over the CRF's transitions) and each token's marginal
+        probability of its tag (forward-backward)."""
+        trans, start, end = self.weights["transitions"], self.weights["start"], self.weights["end"]
+        n = len(emissions)
+        if n == 0:
+            return [], np.zeros(0)
+        score = start + emissions[0]
+        back = np.zeros((n, len(LABELS)), dtype=np.int64)
+        for t in range(1, n):
+            cand = score[:, None] + trans
+            back[t] = cand.argmax(axis=0)
+            score = cand.max(axis=0) + emissions[t]
+        score = score + end
+        best = [int(score.argmax())]
+        for t in range(n - 1, 0, -1):
+            best.append(int(back[t, best[-1]]))
+        best.reverse()
+        # marginals, in log space
+        alpha = np.zeros((n, len(LABELS)))
+        alpha[0] = start + emissions[0]
+        for t in range(1, n):
+            alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + emissions[t]
+        beta = np.zeros((n, len(LABELS)))
+        beta[-1] = end
+        for t in range(n - 2, -1, -1):
+            beta[t] = _logsumexp(trans + emissions[t + 1] + beta[t + 1], axis=1)
+        z = _logsumexp(alpha[-1] + end, axis=0)
+        marg = np.exp(alpha + beta - z)
+        return best, marg[np.arange(n), best]
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = a.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def spans(tags: list[int], probs: np.ndarray) -> list[tuple[str, int, int, float]]:
+    """(role, first token, end token, mean probability) of each span the tags mark, in order; an I tag
+    after O or after another role opens a span of its own (as the CRF rarely lets it)."""
+    out = []
+    role, start = None, 0
+    for i, tag in enumerate([*tags, 0]):
+        label = LABELS[tag]
+        kind = label[2:] if label != "O" else None
+        if role is not None and (label == "O" or label.startswith("B-") or kind != role):
+            out.append((role, start, i, float(probs[start:i].mean())))
+            role = None
+        if kind is not None and role is None:
+            role, start = kind, i
+    return out
+
+
+@cache
+def default_tagger() -> SpanTagger | None:
+    """The shipped tagger, or None when the package has none."""
+    try:
+        return SpanTagger.load()
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None

@@ -1,0 +1,566 @@
+"""Train the tagger (analyze/find/model.py) on PolNeAR train: ``make train``.
+
+    python -m onrecord.train.tagger ../shared/data/polnear/train.jsonl            # models/tagger.npz
+    python -m onrecord.train.tagger ../shared/data/polnear/train.jsonl --cv       # 5-fold figures
+
+What the tagger reads includes what the rules say, and the rules themselves learn from train (the cue
+words of ``make lexicon``, the confidence model of train/confidence.py). Trained on rule features that
+had seen the very articles, the tagger would learn to trust them more than it should on news it has not
+seen. So the features are cross-fitted over the time-contiguous folds of
+``../shared/data/polnear/folds.json``: the features of fold k's articles come from a lexicon and a
+confidence model learned on the other four folds only, as a new article's would (``oof``).
+
+The model: the token's columns (model.COLUMNS) embedded and joined to the pipeline's 96 token vector
+dimensions, a two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source,
+and a linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
+that analyze/find/model.py runs with numpy.
+
+``--cv`` trains on four folds and measures the whole pipeline on the fifth, five times, and prints
+the scorer's figures per fold and pooled: the figure every decision about the model is taken by.
+Needs PyTorch (``pip install 'onrecord[train]'``); onrecord itself does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from onrecord.analyze.find.model import COLUMNS, LABELS, MODEL_FILE, Vocab, rule_columns, static_columns
+from onrecord.analyze.scoring import Model, may_drop, without_embedded
+from onrecord.evaluate.gold import read_gold
+from onrecord.evaluate.metrics import Gold
+from onrecord.types import Article
+
+OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnear" / "folds.json"
+EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
+EMBED = {"tag": 16, "dep": 16, "head_dep": 8}  # the other columns get 4 dimensions each
+
+
+# -- what a worker keeps of each article -------------------------------------------------------------
+
+@dataclass
+class DraftRecord:
+    """What the trainers need of one judged draft: its features and place (analysed text), its span in
+    the stored text (for the gold labels), and what the tagger's rule columns read."""
+
+    start: int
+    end: int
+    kind: str
+    how: str
+    nested: bool
+    cue: tuple[int, int] | None
+    source: tuple[int, int] | None
+    features: list[str]
+    orig: tuple[int, int]
+    confidence: float | None = None
+
+    @property
+    def parent(self):  # scoring.without_embedded and model.rule_columns ask for it
+        return True if self.nested else None
+
+    @property
+    def cand(self):
+        return self
+
+    @property
+    def cue_at(self) -> int | None:
+        return self.cue[0] if self.cue else None
+
+
+@dataclass
+class ArticleData:
+    id: str
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # spans, dense (f16), cats, stored spans
+    drafts: list[DraftRecord]
+    labels: list[np.ndarray] = field(default_factory=list)
+
+
+def collect(extractor, arts: list[Article]) -> list:
+    """A worker's work (run/pool.run(work=...)): each article's chunks as the tagger reads them, with the
+    rule columns still empty, and its drafts."""
+    vocab = Vocab.of(extractor.nlp)
+    out = []
+    for a in extractor.analyses(arts, every=True):
+        chunks = []
+        for base, doc in a.chunks:
+            spans, dense, cats = static_columns(doc, base, a.ctx, vocab)
+            stored = np.array([a.clean.span(int(s), int(e)) for s, e in spans], dtype=np.int32).reshape(-1, 2)
+            chunks.append((spans, dense.astype(np.float16), cats, stored))
+        drafts = [DraftRecord(d.start, d.end, d.kind, str(d.how), d.parent is not None,
+                              d.cand.cue if d.cand else None, d.cand.source if d.cand else None,
+                              d.features or [], a.clean.span(d.start, d.end)) for d in a.drafts]
+        out.append(ArticleData(a.stored.id or "", chunks, drafts))
+    return out
+
+
+def token_labels(gold: Gold, stored: np.ndarray) -> np.ndarray:
+    """BIO label ids of a chunk's tokens (their spans in the stored text) from the gold attributions."""
+    n = len(gold.text)
+    role = np.zeros(n, dtype=np.int8)  # 0 none, 1 content, 2 cue, 3 source
+    span_id = np.full(n, -1, dtype=np.int32)
+    k = 0
+    for a in gold.attributions:
+        for r, name in ((1, "content"), (2, "cue"), (3, "source")):
+            for s, e in a.get(name, []):
+                role[s:e] = r
+                span_id[s:e] = k
+                k += 1
+    out = np.zeros(len(stored), dtype=np.int64)
+    prev = -2
+    for i, (s, e) in enumerate(stored):
+        if e <= s:
+            prev = -2
+            continue
+        rs = role[s:e]
+        if not rs.any():
+            prev = -2
+            continue
+        r = int(np.bincount(rs[rs > 0]).argmax())
+        sid = int(np.bincount(span_id[s:e][rs == r]).argmax())
+        out[i] = LABELS.index(("I-" if sid == prev else "B-") + ["", "CONTENT", "CUE", "SOURCE"][r])
+        prev = sid
+    return out
+
+
+# -- cross-fitting -----------------------------------------------------------------------------------
+
+def fold_of(golds: list[Gold], path: Path = FOLDS) -> list[int]:
+    folds = json.loads(path.read_text())["folds"]
+    missing = [g.id for g in golds if g.id not in folds]
+    if missing:
+        raise SystemExit(f"{len(missing)} articles have no fold in {path} (e.g. {missing[0]})")
+    return [folds[g.id] for g in golds]
+
+
+def _gold_dicts(golds: list[Gold]) -> list[dict]:
+    return [{"id": g.id, "text": g.text, "attributions": g.attributions} for g in golds]
+
+
+def fit_confidence(golds: list[Gold], data: list[ArticleData]) -> Model:
+    """The confidence model of train/confidence.py, fitted on these articles' drafts."""
+    from onrecord.train.confidence import fit, label
+
+    rows, ys = [], []
+    for g, d in zip(golds, data, strict=True):
+        for q in without_embedded(d.drafts, lambda x: x.cue_at):
+            if may_drop(q.kind, q.nested):
+                rows.append(q.features)
+                ys.append(label(g, _Span(*q.orig, q.kind)))
+    return Model(fit(rows, np.array(ys, dtype=np.float64)), 0.0)
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    kind: str
+
+
+def analyse_all(golds: list[Gold], jobs: int | None) -> list[ArticleData]:
+    from onrecord.run.pool import run
+
+    out = []
+    for g, r in zip(golds, run((Article(text=g.text, id=g.id) for g in golds), jobs=jobs, keep_all=True,
+                               timeout=None, work=collect), strict=True):
+        if not isinstance(r, ArticleData):
+            raise SystemExit(f"article {g.id} could not be analysed: {r}")
+        out.append(r)
+    return out
+
+
+@dataclass
+class FoldRules:
+    """What the rules learned without fold k: its lexicon (as lexicon.use_learned takes it) and
+    confidence model."""
+
+    lexicon: str
+    confidence: Model
+
+
+@dataclass
+class CrossFit:
+    data: list[ArticleData]  # every article's chunks, rule columns from the rules of the other folds
+    folds: list[int]
+    rules: dict[int, FoldRules]
+
+
+def oof(golds: list[Gold], folds: list[int], jobs: int | None = None, log=print) -> CrossFit:
+    """Every article's chunks with cross-fitted rule columns and gold labels (see the module's text)."""
+    from onrecord.lexicon import use_learned
+    from onrecord.lexicon.build import learn, render
+
+    result: list[ArticleData | None] = [None] * len(golds)
+    rules: dict[int, FoldRules] = {}
+    for k in sorted(set(folds)):
+        t = time.perf_counter()
+        others = [g for g, f in zip(golds, folds, strict=True) if f != k]
+        lexicon = render(learn(_gold_dicts(others)))
+        use_learned(lexicon)
+        try:
+            data = analyse_all(golds, jobs)
+        finally:
+            use_learned(None)
+        model = fit_confidence(others, [d for d, f in zip(data, folds, strict=True) if f != k])
+        rules[k] = FoldRules(lexicon, model)
+        for i, (g, d, f) in enumerate(zip(golds, data, folds, strict=True)):
+            if f != k:
+                continue
+            for r in d.drafts:
+                r.confidence = model.probability(r.features) if r.features else None
+            for spans, _dense, cats, stored in d.chunks:
+                rule_columns(spans, cats, d.drafts)
+                d.labels.append(token_labels(g, stored))
+            result[i] = d
+        log(f"fold {k}: features of {folds.count(k)} articles from the other folds' lexicon and confidence "
+            f"model ({time.perf_counter() - t:.0f} s)")
+    return CrossFit(result, folds, rules)  # type: ignore[arg-type]
+
+
+# -- the model (PyTorch) -------------------------------------------------------------------------------
+
+def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float):
+    import torch
+    from torch import nn
+
+    class CRF(nn.Module):
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.transitions = nn.Parameter(torch.zeros(n, n))
+            self.start = nn.Parameter(torch.zeros(n))
+            self.end = nn.Parameter(torch.zeros(n))
+
+        def nll(self, em, tags, mask):
+            # em (B, T, L), tags (B, T), mask (B, T) bool; mean negative log-likelihood over sequences
+            b, t_max, _ = em.shape
+            idx = torch.arange(b)
+            score = self.start[tags[:, 0]] + em[idx, 0, tags[:, 0]]
+            alpha = self.start + em[:, 0]
+            for t in range(1, t_max):
+                m = mask[:, t]
+                step = self.transitions[tags[:, t - 1], tags[:, t]] + em[idx, t, tags[:, t]]
+                score = score + step * m
+                nxt = torch.logsumexp(alpha.unsqueeze(2) + self.transitions + em[:, t].unsqueeze(1), dim=1)
+                alpha = torch.where(m.unsqueeze(1), nxt, alpha)
+            last = tags[idx, mask.sum(1) - 1]
+            score = score + self.end[last]
+            z = torch.logsumexp(alpha + self.end, dim=1)
+            return (z - score).mean()
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            dims = [EMBED.get(c, 4) for c in COLUMNS]
+            self.embs = nn.ModuleList(nn.Embedding(n, d) for n, d in zip(sizes, dims, strict=True))
+            self.drop = nn.Dropout(dropout)
+            self.lstm = nn.LSTM(96 + sum(dims), hidden, num_layers=layers, bidirectional=True, batch_first=True,
+                                dropout=dropout if layers > 1 else 0.0)
+            self.out = nn.Linear(2 * hidden, len(LABELS))
+            self.crf = CRF(len(LABELS))
+
+        def emissions(self, dense, cats, lengths):
+            x = torch.cat([dense, *(e(cats[:, :, c]) for c, e in enumerate(self.embs))], dim=2)
+            x = self.drop(x)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            y, _ = self.lstm(packed)
+            y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
+            return self.out(self.drop(y))
+
+    return Tagger()
+
+
+def _batches(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int, rng: np.random.Generator):
+    """Batches of sequences of similar length, in a random order."""
+    order = sorted(range(len(items)), key=lambda k: (len(items[k][0]), rng.random()))
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    rng.shuffle(groups)
+    return groups
+
+
+def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(dense, cats, labels) per chunk, long chunks cut into pieces for training."""
+    out = []
+    for d in data:
+        for (_spans, dense, cats, _stored), y in zip(d.chunks, d.labels, strict=True):
+            for s in range(0, len(y), max_len):
+                if len(y[s:s + max_len]):
+                    out.append((dense[s:s + max_len], cats[s:s + max_len], y[s:s + max_len]))
+    return out
+
+
+def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = 128, layers: int = 2,
+          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0, log=print) -> dict[str, np.ndarray]:
+    """The trained weights, as the numpy arrays analyze/find/model.py reads."""
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    rng = np.random.default_rng(seed)
+    items = sequences(data)
+    model = _torch_model(sizes, hidden, layers, dropout)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for epoch in range(epochs):
+        model.train()
+        t, total, n = time.perf_counter(), 0.0, 0
+        for group in _batches(items, batch, rng):
+            seqs = [items[k] for k in group]
+            t_max = max(len(s[2]) for s in seqs)
+            dense = torch.zeros(len(seqs), t_max, 96)
+            cats = torch.zeros(len(seqs), t_max, len(COLUMNS), dtype=torch.long)
+            tags = torch.zeros(len(seqs), t_max, dtype=torch.long)
+            mask = torch.zeros(len(seqs), t_max, dtype=torch.bool)
+            for i, (dn, ct, y) in enumerate(seqs):
+                dense[i, :len(y)] = torch.from_numpy(dn.astype(np.float32))
+                cats[i, :len(y)] = torch.from_numpy(ct.astype(np.int64))
+                tags[i, :len(y)] = torch.from_numpy(y)
+                mask[i, :len(y)] = True
+            lengths = mask.sum(1)
+            loss = model.crf.nll(model.emissions(dense, cats, lengths), tags, mask)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            total += float(loss.detach()) * len(seqs)
+            n += len(seqs)
+        for g in opt.param_groups:  # a gentle decay
+            g["lr"] *= 0.9
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / max(n, 1):.3f} ({time.perf_counter() - t:.0f} s)")
+    model.eval()
+    weights = {f"emb{c}": e.weight.detach().numpy().copy() for c, e in enumerate(model.embs)}
+    for name, p in model.lstm.named_parameters():
+        weights[name] = p.detach().numpy().copy()
+    weights["out_weight"] = model.out.weight.detach().numpy().copy()
+    weights["out_bias"] = model.out.bias.detach().numpy().copy()
+    weights["transitions"] = model.crf.transitions.detach().numpy().copy()
+    weights["start"] = model.crf.start.detach().numpy().copy()
+    weights["end"] = model.crf.end.detach().numpy().copy()
+    return weights
+
+
+# -- cross-validation ------------------------------------------------------------------------------------
+
+_CV: dict = {}  # what the workers of one held-out fold use (set before they are forked)
+MIN_PROBS = (0.0, 0.4, 0.5, 0.6)  # the span-confidence floors cross-validation compares
+KEEP_RULES = (2.0, 0.9, 0.8, 0.7)  # and the rule confidences from which a rule's quote stands alone
+JOINS = {"direct": {"direct"}, "all": {"direct", "indirect", "mixed", "block"}}  # evaluate.gold.predictions_of
+
+
+def _cv_work(extractor, arts: list[Article]) -> list:
+    """A worker's work in cross-validation: each article's quotes by the model at every floor of
+    MIN_PROBS and KEEP_RULES (the tagger run once) and by the rules alone."""
+    from onrecord.analyze.pipeline import Extractor
+    from onrecord.analyze.scoring import select
+
+    ex = _CV.get("extractor")
+    if ex is None:
+        ex = _CV["extractor"] = Extractor(nlp=extractor.nlp, scorer=_CV["scorer"], decider=_CV["decider"])
+    decider = _CV["decider"]
+    out = []
+    for a in ex.analyses(arts):
+        tagged = decider.tagged_spans(a)
+        got = {f"model@{p} rules@{k}": _restore(a, decider.from_tagged(a, tagged, p, k))
+               for p in MIN_PROBS for k in KEEP_RULES}
+        got["rules"] = _restore(a, select(a.drafts, _CV["scorer"]))
+        out.append(got)
+    return out
+
+
+def _restore(a, drafts):
+    from onrecord.analyze.assemble import to_result
+
+    return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
+
+
+def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2):
+    """The numpy tagger of freshly trained weights, rounded to float16 as the shipped file is."""
+    from onrecord.analyze.find.model import SpanTagger
+
+    return SpanTagger(vocab, {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}, layers, {})
+
+
+def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None) -> list:
+    """(gold, {setting: result}) for every article of fold k, the model being ``tagger`` and the rules
+    those learned without fold k."""
+    from onrecord.analyze.decide import ModelDecider
+    from onrecord.lexicon import use_learned
+    from onrecord.run.pool import run
+
+    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
+    rules = fit.rules[k]
+    use_learned(rules.lexicon)
+    _CV.clear()
+    _CV.update(scorer=Model(rules.confidence.weights, 0.35), decider=ModelDecider(tagger))
+    try:
+        got = list(run((Article(text=g.text, id=g.id) for g in held), jobs=jobs, timeout=None, work=_cv_work))
+    finally:
+        use_learned(None)
+    for g, r in zip(held, got, strict=True):
+        if not isinstance(r, dict):
+            raise SystemExit(f"article {g.id} could not be analysed: {r}")
+    return list(zip(held, got, strict=True))
+
+
+def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | None, log=print,
+                   only: list[int] | None = None, **train_args) -> dict[str, dict]:
+    """Per held-out fold and pooled: the scorer's figures for the model at every floor of MIN_PROBS and
+    every join of JOINS, and for the rules alone."""
+    from onrecord.evaluate.gold import predictions_of
+    from onrecord.evaluate.metrics import match, score
+
+    outcomes: dict[str, list] = {}
+    per_fold = {}
+    for k in sorted(fit.rules):
+        if only is not None and k not in only:
+            continue
+        t = time.perf_counter()
+        train_on = [d for d, f in zip(fit.data, fit.folds, strict=True) if f != k]
+        weights = train(train_on, vocab.sizes(), log=log, **train_args)
+        fold_out: dict[str, list] = {}
+        for g, results in held_out(golds, fit, k, tagger_of(weights, vocab), jobs):
+            for setting, r in results.items():
+                for jname, join in JOINS.items():
+                    fold_out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
+        per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}
+        for name, o in fold_out.items():
+            outcomes.setdefault(name, []).extend(o)
+        best = max(per_fold[k], key=lambda n: per_fold[k][n]["attribution_e2e"]["F1"])
+        for name in (best, "rules join=direct"):
+            m = per_fold[k][name]
+            log(f"fold {k} {name}: content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
+                f"e2e {m['attribution_e2e']['F1']:.4f}")
+        log(f"fold {k} done in {time.perf_counter() - t:.0f} s")
+    return {"folds": per_fold, "pooled": {name: score(o).as_dict() for name, o in outcomes.items()}}
+
+
+def save(weights: dict[str, np.ndarray], vocab: Vocab, layers: int, path: Path, about: dict) -> None:
+    meta = {"tags": vocab.tags, "deps": vocab.deps, "layers": layers, "labels": LABELS, "columns": COLUMNS, **about}
+    arrays = {k: v.astype(np.float16) for k, v in weights.items()}
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
+
+
+# what the probe reads: onrecord's own sentences, not PolNeAR's
+PROBE = (
+    "The health minister, Dana Ruiz, said on Monday that the clinics would stay open through the winter.\n\n"
+    "\u201cWe are not going to close a single one,\u201d she told reporters outside the ministry. "
+    "\u201cNot this year.\u201d\n\n"
+    "Critics were unconvinced. The plan will fail, three officials told the paper, speaking on condition "
+    "of anonymity.\n\n"
+    "According to a spokeswoman for Arden Bank, the loans were repaid in March."
+)
+
+
+def torch_emissions(weights: dict[str, np.ndarray], sizes: list[int], chunks, layers: int = 2) -> list[np.ndarray]:
+    """The emissions PyTorch computes from these weights for these chunks (find/model.Chunk)."""
+    import torch
+
+    model = _torch_model(sizes, weights["weight_hh_l0"].shape[1], layers, 0.0)
+    state = {f"embs.{c}.weight": weights[f"emb{c}"] for c in range(len(COLUMNS))}
+    state.update({f"lstm.{name}": weights[name] for name, _ in model.lstm.named_parameters()})
+    state.update({"out.weight": weights["out_weight"], "out.bias": weights["out_bias"],
+                  "crf.transitions": weights["transitions"], "crf.start": weights["start"], "crf.end": weights["end"]})
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in state.items()})
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for ch in chunks:
+            dense = torch.from_numpy(ch.dense.astype(np.float32))[None]
+            cats = torch.from_numpy(ch.cats.astype(np.int64))[None]
+            out.append(model.emissions(dense, cats, torch.tensor([len(ch.spans)]))[0].numpy())
+    return out
+
+
+def add_probe(path: Path) -> dict:
+    """Record in the model file what PyTorch makes of PROBE with the file's own (float16) weights: the
+    tagger's inputs and emissions, and the tags. tests/analyze/test_model.py checks that the shipped file,
+    read by numpy with no PyTorch and no network, gives the same."""
+    from onrecord.analyze.find.model import SpanTagger, featurize
+    from onrecord.analyze.pipeline import Extractor
+
+    tagger = SpanTagger.load(path)
+    analysis = next(Extractor(decider=None).analyses([Article(text=PROBE)], every=True))
+    chunks = featurize(analysis, tagger.vocab)
+    ems = torch_emissions(tagger.weights, tagger.vocab.sizes(), chunks, tagger.layers)
+    numpy_ems = tagger.emissions(chunks)
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(ems, numpy_ems, strict=True))
+    if diff > 1e-3:
+        raise SystemExit(f"numpy and PyTorch disagree on the probe by {diff:.2g}: analyze/find/model.py and "
+                         "train/tagger.py no longer compute the same thing")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if k != "meta"}
+        meta = json.loads(str(data["meta"]))
+    meta["probe"] = {"tags": [tagger.decode(e)[0] for e in ems], "numpy_vs_torch": diff}
+    for n, (ch, em) in enumerate(zip(chunks, ems, strict=True)):
+        arrays[f"probe_dense{n}"] = ch.dense.astype(np.float32)
+        arrays[f"probe_cats{n}"] = ch.cats.astype(np.int16)
+        arrays[f"probe_emissions{n}"] = em.astype(np.float32)
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
+    return meta["probe"]
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m onrecord.train.tagger")
+    ap.add_argument("train", metavar="TRAIN.jsonl")
+    ap.add_argument("--folds", default=str(FOLDS))
+    ap.add_argument("--cache", metavar="FILE", help="keep the cross-fitted features here and reuse them")
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
+                    "the fifth, five times) and write the figures here")
+    ap.add_argument("--cv-folds", metavar="K,K", help="only these held-out folds (default: all)")
+    ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the model at --out")
+    args = ap.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if args.probe_only:
+        probe = add_probe(Path(args.out))
+        log(f"probe written to {args.out} (numpy and PyTorch differ by {probe['numpy_vs_torch']:.2g})")
+        return 0
+    golds = read_gold(args.train)
+    folds = fold_of(golds, Path(args.folds))
+    if args.cache and Path(args.cache).exists():
+        fit = pickle.loads(Path(args.cache).read_bytes())
+        log(f"cross-fitted features of {len(fit.data)} articles read from {args.cache}")
+    else:
+        fit = oof(golds, folds, args.jobs, log)
+        if args.cache:
+            Path(args.cache).write_bytes(pickle.dumps(fit, protocol=5))
+    data = fit.data
+    from onrecord.analyze.nlp import load
+
+    vocab = Vocab.of(load())
+    if args.cv:
+        only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
+        figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, epochs=args.epochs, seed=args.seed)
+        Path(args.cv).write_text(json.dumps(figures, indent=1))
+        for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
+            log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
+                f"e2e {m['attribution_e2e']['F1']:.4f} direct {m['recall_direct']:.3f} "
+                f"indirect {m['recall_indirect']:.3f} speaker {m['speaker_acc_on_matched']:.3f}")
+        return 0
+    t = time.perf_counter()
+    weights = train(data, vocab.sizes(), epochs=args.epochs, seed=args.seed, log=log)
+    save(weights, vocab, 2, Path(args.out), {"articles": len(data), "epochs": args.epochs, "seed": args.seed,
+                                              "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
+                                                       "train (no licence stated: weights only, no text)"})
+    probe = add_probe(Path(args.out))
+    log(f"trained in {time.perf_counter() - t:.0f} s; written {args.out} (numpy and PyTorch differ by "
+        f"{probe['numpy_vs_torch']:.2g} on the probe)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
