@@ -24,6 +24,25 @@ def find(extractor):
     return _find
 
 
+@pytest.fixture(scope="session")
+def rules_extractor(extractor):
+    """The rules and the confidence model alone (``onrecord extract --rules``), sharing the pipeline."""
+    from onrecord.analyze.pipeline import Extractor
+
+    return Extractor(nlp=extractor.nlp, decider=None)
+
+
+@pytest.fixture(scope="session")
+def rules_find(rules_extractor):
+    """find(text) with the rules alone: what the parse rules (find/parse_rules.py) and assembly make of a
+    construction, which the tagger reads as features and which ``--rules`` outputs."""
+
+    def _find(text: str):
+        return rules_extractor.extract(text)
+
+    return _find
+
+
 def quote_with(result, fragment: str):
     """The shortest quote containing ``fragment`` (an enclosing quote contains it too)."""
     hits = [q for q in result.quotes if fragment in q.text]

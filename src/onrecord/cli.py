@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="worker processes (default: all cores; 1 = a single process)")
     ex.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     add_timeout(ex)
+    add_rules(ex)
 
     ev = sub.add_parser("evaluate", help="score onrecord (or a predictions file) against gold attributions",
                         description="Score against gold attributions in PolNeAR-style JSONL "
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--errors", action="store_true", help="list misses, false hits and wrong speakers")
     ev.add_argument("--format", "-f", choices=("table", "json"), default="table")
     ev.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    add_rules(ev)
 
     from onrecord.corpus_cli import add_commands
 
@@ -52,6 +54,12 @@ def add_timeout(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"abandon an article that takes longer than this (default: {DEFAULT_TIMEOUT:g}; 0: no "
                         "limit); it is reported and the batch goes on")
+
+
+def add_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", action="store_true",
+                   help="let the rules decide alone, without the learned tagger (faster, less accurate: "
+                        "docs/accuracy.md)")
 
 
 def _error(msg: str) -> None:
@@ -84,7 +92,7 @@ def _extract_to(args: argparse.Namespace, out) -> int:
     progress = _Progress(enabled=sys.stderr.isatty() and fmt != "table")
     try:
         for item in run(iter_articles(args.paths), jobs=args.jobs, timeout=args.timeout,
-                        on_notice=progress.wrap(notice)):
+                        on_notice=progress.wrap(notice), rules_only=args.rules):
             if isinstance(item, InputError):
                 skipped += 1
                 progress.clear()
@@ -133,7 +141,7 @@ class _Progress:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from onrecord.evaluate.report import evaluate, print_errors, print_scores
 
-    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs)
+    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs, rules_only=args.rules)
     if args.errors:
         print_errors(outcomes, sys.stdout)
     print_scores(outcomes, sys.stdout, args.format)

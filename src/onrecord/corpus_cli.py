@@ -27,9 +27,10 @@ def add_commands(sub) -> None:
                                            "database already has are skipped; a killed run can be re-run."))
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
-    from onrecord.cli import add_timeout
+    from onrecord.cli import add_rules, add_timeout
 
     add_timeout(p)
+    add_rules(p)
 
     p = with_format(with_db(sub.add_parser("search", help="full-text search over quotes")))
     p.add_argument("text")
@@ -127,9 +128,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                refresh=True)
 
                 summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show, timeout=args.timeout,
-                                 on_notice=notice)
+                                 on_notice=notice, rules_only=args.rules)
         else:
-            summary = ingest(args.paths, store, jobs=args.jobs, timeout=args.timeout, on_notice=notice)
+            summary = ingest(args.paths, store, jobs=args.jobs, timeout=args.timeout, on_notice=notice,
+                             rules_only=args.rules)
     for w in summary.warnings:
         notice(w)
     for e in summary.errors:

@@ -34,9 +34,9 @@ def test_an_organisation_named_again_by_its_kind(find):
     assert anonymous.speaker.name is None and anonymous.speaker.mention == "A spokeswoman for Arden Bank"
 
 
-def test_a_closing_attribution_of_the_whole_sentence(find):
+def test_a_closing_attribution_of_the_whole_sentence(rules_find):
     for cue in ("told the paper", "said"):
-        r = find(f"The talks have failed, three officials {cue}, speaking on condition of anonymity.")
+        r = rules_find(f"The talks have failed, three officials {cue}, speaking on condition of anonymity.")
         q = quote_with(r, "The talks have failed")
         assert q.text == "The talks have failed" and q.speaker.mention == "three officials"
         assert q.speaker.name is None  # anonymous sources keep their mention, with no name

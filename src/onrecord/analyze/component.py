@@ -9,7 +9,8 @@ The component runs the very same steps as ``Extractor`` (pipeline.py), so its qu
 ``onrecord extract`` gives: the article's paragraphs are parsed in onrecord's own chunks, with the
 components that stand before it in the pipeline (its tagger and parser; without a parser before it,
 onrecord's own pipeline parses). That parses the text a second time; a pipeline that only needs quotes
-can be ``spacy.blank("en")`` with the component alone.
+can be ``spacy.blank("en")`` with the component alone. The learned tagger (find/model.py) reads the
+token vectors of onrecord's own pipeline; after another pipeline's parser the rules decide alone.
 
 It assigns ``doc._.quotes`` (a list of ``onrecord.Quote``), ``doc._.speaker_entities`` (``onrecord.Entity``)
 and the span group ``doc.spans["onrecord"]`` (one span per quote, labelled with its kind).
@@ -63,7 +64,16 @@ class OnrecordComponent:
 
     def extractor(self) -> Extractor:
         if self._extractor is None:
-            self._extractor = Extractor(nlp=self.before if self.before.has_parser() else None)
+            if not self.before.has_parser():
+                self._extractor = Extractor()
+            else:
+                # the tagger reads the token vectors of the pipeline it was trained over; over another
+                # pipeline's vectors it would be guessing, so there the rules decide alone
+                from onrecord.analyze.nlp import MODEL
+
+                meta = self.before.nlp.meta
+                same = f"{meta.get('lang')}_{meta.get('name')}" == MODEL and str(meta.get("version", "")).startswith("3.8")
+                self._extractor = Extractor(nlp=self.before, decider="default" if same else None)
         return self._extractor
 
     def __call__(self, doc: Doc) -> Doc:

@@ -103,11 +103,13 @@ class Extractor:
 
     ``nlp``: a spaCy pipeline with a tagger and a parser (default: onrecord's own, nlp.py);
     ``scorer``: what judges drafts (default: the shipped model, scoring.py; None keeps every draft);
-    ``keep_all``: keep the drafts the scorer rejects, with their confidence (for training and inspection).
+    ``keep_all``: keep the drafts the scorer rejects, with their confidence (for training and inspection);
+    ``decider``: what decides the quotes (default: the shipped tagger, decide.py; None: the rules and the
+    scorer alone, as ``onrecord extract --rules``). ``keep_all`` implies the rules.
     """
 
     def __init__(self, nlp=None, keep_all: bool = False, scorer: Scorer | None | str = "default",
-                 finders: list[Finder] | None = None, decider: Decider | None = None) -> None:
+                 finders: list[Finder] | None = None, decider: Decider | None | str = "default") -> None:
         if nlp is None:
             from onrecord.analyze.nlp import load
 
@@ -116,7 +118,10 @@ class Extractor:
         self.keep_all = keep_all
         self.scorer: Scorer | None = default_scorer() if scorer == "default" else scorer  # type: ignore[assignment]
         self.finders: list[Finder] = finders if finders is not None else [parse_rules.find]
-        self.decider = decider
+        self.rules_only = decider is None  # as asked; keep_all or a package without a model also mean the rules
+        if decider == "default":
+            decider = None if keep_all else default_decider()
+        self.decider: Decider | None = decider  # type: ignore[assignment]
 
     def extract(self, article: Article | str, date: str | None = None) -> Result:
         if isinstance(article, str):
@@ -172,6 +177,16 @@ class Extractor:
         else:
             drafts = select(a.drafts, self.scorer)
         return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
+
+
+@cache
+def default_decider() -> Decider | None:
+    """The learned decider over the shipped tagger (decide.py), or None when the package has no model."""
+    from onrecord.analyze.decide import DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
+    from onrecord.analyze.find.model import default_tagger
+
+    tagger = default_tagger()
+    return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES) if tagger is not None else None
 
 
 @cache

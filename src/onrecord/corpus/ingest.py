@@ -42,12 +42,12 @@ class Summary:
 
 def ingest(paths: Iterable[str], store: Store, jobs: int | None = None, batch: int = BATCH,
            on_progress: Callable[[Summary], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-           on_notice: Callable[[str], None] | None = None) -> Summary:
+           on_notice: Callable[[str], None] | None = None, rules_only: bool = False) -> Summary:
     summary = Summary()
     t0 = time.perf_counter()
     pending: list[Result | InputError] = []
     for item in run(_new_only(iter_articles(paths), store, summary), jobs=jobs, timeout=timeout,
-                    on_notice=on_notice):
+                    on_notice=on_notice, rules_only=rules_only):
         pending.append(item)
         if len(pending) >= batch:
             _write(store, pending, summary)

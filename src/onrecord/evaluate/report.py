@@ -18,7 +18,8 @@ ROWS = [
 ]
 
 
-def evaluate(gold_path: str, predictions: str | None = None, jobs: int | None = None) -> list[Outcome]:
+def evaluate(gold_path: str, predictions: str | None = None, jobs: int | None = None,
+             rules_only: bool = False) -> list[Outcome]:
     golds = read_gold(gold_path)
     if predictions:
         preds = read_predictions(predictions)
@@ -26,7 +27,8 @@ def evaluate(gold_path: str, predictions: str | None = None, jobs: int | None = 
     from onrecord.run.pool import run
 
     outcomes = []
-    for g, r in zip(golds, run((Article(text=g.text, id=g.id) for g in golds), jobs=jobs), strict=True):
+    for g, r in zip(golds, run((Article(text=g.text, id=g.id) for g in golds), jobs=jobs,
+                                              rules_only=rules_only), strict=True):
         if isinstance(r, InputError):  # counted as no predictions, and said
             print(f"onrecord: {gold_path}: article {g.id}: {r.reason}", file=sys.stderr)
             outcomes.append(match(g, []))

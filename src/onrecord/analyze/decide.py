@@ -1,0 +1,224 @@
+"""The learned decider: the tagger's spans become the quotes, the rules lend them their structure.
+
+For every chunk the tagger (find/model.py) marks content, cue and source spans. ``ModelDecider.decide``
+turns them into drafts, as named steps:
+
+1. ``tagged_spans``: the tagger over every parsed chunk; its spans in the analysed text;
+2. the layout's quotes (block quotes, transcript turns) stand as the rules made them, and tagged
+   contents over them are dropped: they are structure, which the scorer never drops either;
+3. ``_best_rule``: a content span that a rule draft covers (character Jaccard >= ADOPT_JACCARD) takes
+   that draft's cue, source and structure (the quote it continues); the tagger's boundaries stand;
+4. ``_link``: any other content span takes the nearest cue span the tagger marked in its chunk, the rule
+   candidate of that cue word for its speaker when there is one, else the nearest source span; a
+   content with no cue at all continues the speaker of the quote before it, as a cue-less quotation does;
+   its kind comes from the quotation marks over it (``_drafts_of``: covered, direct, one quote per
+   quotation; partly, mixed; else indirect);
+5. a rule draft the tagger marked nothing over stands when its confidence is at least ``keep_rules``;
+6. nested attributions the rules found inside a kept quotation stay, linked to it.
+
+A quote's ``confidence`` is the tagger's mean marginal probability over its tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from onrecord.analyze.candidate import Candidate, Draft, How
+from onrecord.analyze.find.model import SpanTagger, featurize, spans
+from onrecord.analyze.marks import strip_chars
+
+ADOPT_JACCARD = 0.5
+# both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md)
+DEFAULT_MIN_PROB = 0.0  # the floor on a content's mean marginal probability
+DEFAULT_KEEP_RULES = 2.0  # a rule draft's confidence from which it stands where the tagger marked nothing (2: never)
+MIXED_BELOW = 0.85
+_TRIM = set(" \t\n\r\xa0.,;:—–-")
+
+
+@dataclass
+class Tagged:
+    role: str  # CONTENT, CUE or SOURCE
+    start: int  # characters of the analysed text
+    end: int
+    prob: float
+    chunk: int  # which parsed chunk
+
+
+def _jaccard(a0: int, a1: int, b0: int, b1: int) -> float:
+    inter = max(0, min(a1, b1) - max(a0, b0))
+    union = (a1 - a0) + (b1 - b0) - inter
+    return inter / union if union > 0 else 0.0
+
+
+class ModelDecider:
+    """Decides an analysis's quotes with the tagger (pipeline.Decider)."""
+
+    every_paragraph = True
+
+    def __init__(self, tagger: SpanTagger, min_prob: float = 0.0, keep_rules: float = 2.0) -> None:
+        self.tagger = tagger
+        self.min_prob = min_prob
+        self.keep_rules = keep_rules
+
+    # 1. -----------------------------------------------------------------------------------------------
+    def tagged_spans(self, a) -> list[Tagged]:
+        chunks = featurize(a, self.tagger.vocab)
+        out: list[Tagged] = []
+        for n, (chunk, em) in enumerate(zip(chunks, self.tagger.emissions(chunks), strict=True)):
+            tags, probs = self.tagger.decode(em)
+            for role, i, j, p in spans(tags, probs):
+                s, e = int(chunk.spans[i][0]), int(chunk.spans[j - 1][1])
+                if role == "CONTENT":
+                    s, e = strip_chars(a.article.text, s, e, _TRIM)
+                if e > s:
+                    out.append(Tagged(role, s, e, p, n))
+        return out
+
+    def decide(self, a) -> list[Draft]:
+        return self.from_tagged(a, self.tagged_spans(a))
+
+    def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
+                    keep_rules: float | None = None) -> list[Draft]:
+        """Steps 2 to 6 over the tagger's spans (``min_prob``, ``keep_rules``: instead of the decider's own)."""
+        text = a.article.text
+        floor = self.min_prob if min_prob is None else min_prob
+        keep_at = self.keep_rules if keep_rules is None else keep_rules
+        rules = sorted((d for d in a.drafts if d.parent is None), key=lambda d: d.start)
+        structural = [d for d in rules if d.kind == "block" or d.label is not None]
+        adopted: dict[int, Draft] = {}  # id of a rule draft -> the draft that took its place
+        drafts: list[Draft] = []
+        for d in structural:  # 2. the layout's quotes stand as the rules made them
+            adopted[id(d)] = copy = replace(d, speaker=None)
+            drafts.append(copy)
+        blocked = _Intervals([(d.start, d.end) for d in structural])
+        contents = [t for t in tagged if t.role == "CONTENT" and t.prob >= floor and not blocked.hits(t.start, t.end)]
+        cues = [t for t in tagged if t.role == "CUE"]
+        sources = [t for t in tagged if t.role == "SOURCE"]
+        rules = [d for d in rules if id(d) not in adopted]
+        starts = [d.start for d in rules]
+        by_cue = {c.cue: c for c in a.cands if c.cue is not None}
+        quoted = {(d.start, d.end): d for d in rules if d.kind == "direct"}
+        direct: dict[tuple[int, int], Draft] = {}  # one quote per quotation, however many contents touch it
+        for c in contents:
+            rule = _best_rule(rules, starts, c)
+            if rule is not None:  # 3.
+                made = _drafts_of(a, c, rule.cand, rule.how)
+                for d in made:
+                    d.context_of, d.question = rule.context_of, rule.question
+                adopted[id(rule)] = made[0]
+            else:  # 4.
+                made = _drafts_of(a, c, _link(text, c, cues, sources, by_cue), How.MODEL)
+            for d in made:
+                if d.kind != "direct":
+                    drafts.append(d)
+                    continue
+                key = (d.start, d.end)
+                rule = quoted.get(key)
+                if rule is not None and id(rule) not in adopted:  # the rules' quote of the same quotation
+                    d.cand, d.how, d.context_of, d.question = rule.cand, rule.how, rule.context_of, rule.question
+                    adopted[id(rule)] = d
+                seen = direct.get(key)
+                if seen is None:
+                    direct[key] = d
+                    drafts.append(d)
+                elif seen.cand is None and d.cand is not None:  # a quotation over paragraphs: its cue's part
+                    seen.cand, seen.how = d.cand, d.how
+        covered = _Intervals([(t.start, t.end) for t in contents])
+        for d in rules:  # 5. a rule's confident quote where the tagger saw nothing
+            if id(d) not in adopted and d.confidence is not None and d.confidence >= keep_at \
+                    and not covered.hits(d.start, d.end):
+                adopted[id(d)] = copy = replace(d, speaker=None)
+                drafts.append(copy)
+        drafts.sort(key=lambda d: d.start)
+        _continue_uncued(a, drafts)
+        # the quotes that rule drafts continued are now the drafts that took their place
+        for d in drafts:
+            if d.context_of is not None and id(d.context_of) in adopted:
+                d.context_of = adopted[id(d.context_of)]
+        for d in a.drafts:  # 6. nested attributions inside a kept quotation (copies: the analysis stays as it was)
+            if d.parent is not None and id(d.parent) in adopted:
+                drafts.append(replace(d, parent=adopted[id(d.parent)], speaker=None))
+        drafts.sort(key=lambda d: d.start)
+        return drafts
+
+
+class _Intervals:
+    """Disjoint spans, sorted, asked whether any overlaps a span (a bisection each)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def hits(self, s: int, e: int) -> bool:
+        j = bisect.bisect_right(self.ends, s)
+        return j < len(self.starts) and self.starts[j] < e
+
+
+def _best_rule(rules: list[Draft], starts: list[int], c: Tagged) -> Draft | None:
+    """The rule draft over nearly the same words as the content, or None."""
+    best, best_j = None, ADOPT_JACCARD
+    i = bisect.bisect_left(starts, c.end)
+    for d in reversed(rules[max(0, i - 12):i]):
+        if d.end <= c.start:
+            continue
+        j = _jaccard(c.start, c.end, d.start, d.end)
+        if d.kind == "direct":  # the tagger's content takes the marks, the rule's quote does not
+            j = max(j, _jaccard(c.start, c.end, d.start - 1, d.end + 1))
+        if j >= best_j:
+            best, best_j = d, j
+    return best
+
+
+def _link(text: str, c: Tagged, cues: list[Tagged], sources: list[Tagged], by_cue: dict) -> Candidate | None:
+    """The cue the tagger marked nearest the content in its chunk, and that cue's speaker."""
+    near = [u for u in cues if u.chunk == c.chunk]
+    if not near:
+        return None
+    u = min(near, key=lambda u: (max(u.start - c.end, c.start - u.end, 0), u.start))
+    rule = next((cand for span, cand in by_cue.items() if span[0] < u.end and u.start < span[1]), None)
+    if rule is not None and rule.source is not None:
+        return Candidate(cue=(u.start, u.end), word=rule.word, source=rule.source, source_words=rule.source_words,
+                         head_is_name=rule.head_is_name, how=How.MODEL)
+    srcs = [s for s in sources if s.chunk == c.chunk]
+    cand = Candidate(cue=(u.start, u.end), word=rule.word if rule else None, how=How.MODEL)
+    if srcs:
+        s = min(srcs, key=lambda s: (max(s.start - u.end, u.start - s.end, 0), s.start))
+        words = text[s.start:s.end].split()
+        cand.source, cand.source_words = (s.start, s.end), words
+        cand.head_is_name = bool(words) and words[-1][:1].isupper()
+    return cand
+
+
+def _drafts_of(a, c: Tagged, cand: Candidate | None, how: How) -> list[Draft]:
+    """The kind of a content, by the quotation marks over it."""
+    ctx = a.ctx
+    marks = ctx.marks_overlapping(c.start, c.end)
+    covered = sum(max(0, min(ctx.marked[i].end, c.end) - max(ctx.marked[i].start, c.start)) for i in marks)
+    if marks and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks)):
+        return [Draft("direct", ctx.marked[i].start, ctx.marked[i].end, cand, how=how, confidence=round(c.prob, 3))
+                for i in marks]
+    end = c.end
+    if marks and ctx.marked[marks[-1]].outer_end == end:  # as the rules write a mixed quote: up to the closing mark
+        end = max(c.start + 1, ctx.marked[marks[-1]].end)
+    return [Draft("mixed" if marks else "indirect", c.start, end, cand, how=how, confidence=round(c.prob, 3))]
+
+
+def _continue_uncued(a, drafts: list[Draft]) -> None:
+    """A content with no cue continues the speaker of the quote before it in its paragraph or the one
+    before (a paragraph that goes on quoting)."""
+    ctx = a.ctx
+    last: Draft | None = None
+    for d in drafts:
+        if d.cand is None and d.context_of is None and d.label is None and last is not None \
+                and ctx.para_of(d.start) - ctx.para_of(last.start) <= 1:
+            d.context_of = last
+            d.how = How.CONTEXT
+        if d.cand is not None or d.context_of is not None or d.label is not None:
+            last = d

@@ -1,0 +1,82 @@
+"""The tagger's numpy runtime: decoding is exact, and the shipped model runs offline."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from onrecord.analyze.find.model import LABELS, SpanTagger, Vocab, spans
+
+
+def tiny_tagger(seed: int = 0) -> SpanTagger:
+    rng = np.random.default_rng(seed)
+    n = len(LABELS)
+    w = {"transitions": rng.normal(size=(n, n)), "start": rng.normal(size=n), "end": rng.normal(size=n)}
+    return SpanTagger(Vocab([], []), {k: v.astype(np.float32) for k, v in w.items()}, 1, {})
+
+
+def test_viterbi_and_marginals_agree_with_brute_force():
+    t = tiny_tagger()
+    em = np.random.default_rng(1).normal(size=(3, len(LABELS))).astype(np.float32)
+    w = t.weights
+    paths = list(itertools.product(range(len(LABELS)), repeat=3))
+
+    def score(p):
+        return w["start"][p[0]] + sum(em[i, p[i]] for i in range(3)) \
+            + sum(w["transitions"][p[i - 1], p[i]] for i in range(1, 3)) + w["end"][p[-1]]
+
+    scores = np.array([score(p) for p in paths])
+    best, probs = t.decode(em)
+    assert tuple(best) == paths[int(scores.argmax())]
+    z = np.exp(scores - scores.max())
+    z /= z.sum()
+    for i in range(3):
+        want = sum(z[k] for k, p in enumerate(paths) if p[i] == best[i])
+        assert probs[i] == pytest.approx(want, rel=1e-4)
+
+
+def test_spans_are_read_off_bio_tags():
+    tags = [LABELS.index(x) for x in ["B-SOURCE", "B-CUE", "B-CONTENT", "I-CONTENT", "O", "I-CONTENT"]]
+    got = [(r, i, j) for r, i, j, _p in spans(tags, np.ones(6))]
+    assert got == [("SOURCE", 0, 1), ("CUE", 1, 2), ("CONTENT", 2, 4), ("CONTENT", 5, 6)]
+
+
+def test_shipped_model_loads_offline_and_reproduces_what_the_trainer_computed(monkeypatch):
+    """models/tagger.npz, read by numpy alone with the network cut off, gives the emissions and tags that
+    PyTorch gave for the probe when `make train` wrote the file (train/tagger.add_probe)."""
+    import json
+    import socket
+    from importlib import resources
+
+    from onrecord.analyze.find.model import MODEL_FILE, Chunk
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the model tried to reach the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    tagger = SpanTagger.load()
+    with resources.files("onrecord.models").joinpath(MODEL_FILE).open("rb") as fh, np.load(fh) as data:
+        probe = json.loads(str(data["meta"]))["probe"]
+        stored = [(data[f"probe_dense{n}"], data[f"probe_cats{n}"], data[f"probe_emissions{n}"])
+                  for n in range(len(probe["tags"]))]
+    assert stored and tagger.about["seed"] == 0
+    for (dense, cats, expected), tags in zip(stored, probe["tags"], strict=True):
+        chunk = Chunk(0, np.zeros((len(dense), 2), dtype=np.int32), dense, cats)
+        got = tagger.emissions([chunk])[0]
+        assert np.abs(got - expected).max() < 1e-3
+        assert tagger.decode(got)[0] == tags
+
+
+def test_shipped_model_marks_contents_cues_and_sources():
+    from onrecord.analyze.find.model import default_tagger
+    from onrecord.analyze.pipeline import Extractor
+
+    tagger = default_tagger()
+    assert tagger is not None
+    ex = Extractor()
+    assert ex.decider is not None
+    text = "The mayor, Lina Ortiz, said on Monday that the bridge would reopen in May."
+    a = next(ex.analyses([__import__("onrecord").types.Article(text=text)]))
+    roles = {t.role: text[t.start:t.end] for t in ex.decider.tagged_spans(a)}
+    assert roles.get("CUE") == "said"
+    assert "bridge would reopen in May" in roles.get("CONTENT", "")
