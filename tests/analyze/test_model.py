@@ -80,3 +80,27 @@ def test_shipped_model_marks_contents_cues_and_sources():
     roles = {t.role: text[t.start:t.end] for t in ex.decider.tagged_spans(a)}
     assert roles.get("CUE") == "said"
     assert "bridge would reopen in May" in roles.get("CONTENT", "")
+
+
+def test_batched_decoding_is_the_same_as_one_sequence_at_a_time():
+    t = tiny_tagger(3)
+    rng = np.random.default_rng(4)
+    ems = [rng.normal(size=(n, len(LABELS))).astype(np.float32) for n in (5, 1, 0, 9, 3, 9, 2)]
+    for (tags, probs), em in zip(t.decode_many(ems, group=3), ems, strict=True):
+        want_tags, want_probs = t.decode(em)
+        assert tags == want_tags
+        assert np.allclose(probs, want_probs)
+
+
+def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
+    from onrecord.analyze.find.model import COLUMNS, Chunk
+
+    t = SpanTagger.load()
+    rng = np.random.default_rng(5)
+    sizes = t.vocab.sizes()
+    chunks = [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
+                    np.stack([rng.integers(0, s, n) for s in sizes], axis=1).astype(np.int16).reshape(n, len(COLUMNS)))
+              for n in (7, 1, 0, 30, 7, 12)]
+    together = t.emissions(chunks, group=4)
+    for chunk, em in zip(chunks, together, strict=True):
+        assert np.allclose(em, t.emissions([chunk])[0], atol=1e-5)

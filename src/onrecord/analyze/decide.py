@@ -62,21 +62,33 @@ class ModelDecider:
         self.keep_rules = keep_rules
 
     # 1. -----------------------------------------------------------------------------------------------
-    def tagged_spans(self, a) -> list[Tagged]:
-        chunks = featurize(a, self.tagger.vocab)
-        out: list[Tagged] = []
-        for n, (chunk, em) in enumerate(zip(chunks, self.tagger.emissions(chunks), strict=True)):
-            tags, probs = self.tagger.decode(em)
-            for role, i, j, p in spans(tags, probs):
-                s, e = int(chunk.spans[i][0]), int(chunk.spans[j - 1][1])
-                if role == "CONTENT":
-                    s, e = strip_chars(a.article.text, s, e, _TRIM)
-                if e > s:
-                    out.append(Tagged(role, s, e, p, n))
+    def tag_many(self, analyses: list) -> list[list[Tagged]]:
+        """The tagger's spans of each analysis; the chunks of all of them are batched together."""
+        per = [featurize(a, self.tagger.vocab) for a in analyses]
+        decoded = iter(self.tagger.decode_many(self.tagger.emissions([c for cs in per for c in cs])))
+        out = []
+        for a, cs in zip(analyses, per, strict=True):
+            found: list[Tagged] = []
+            for n, chunk in enumerate(cs):
+                tags, probs = next(decoded)
+                for role, i, j, p in spans(tags, probs):
+                    s, e = int(chunk.spans[i][0]), int(chunk.spans[j - 1][1])
+                    if role == "CONTENT":
+                        s, e = strip_chars(a.article.text, s, e, _TRIM)
+                    if e > s:
+                        found.append(Tagged(role, s, e, p, n))
+            out.append(found)
         return out
+
+    def tagged_spans(self, a) -> list[Tagged]:
+        return self.tag_many([a])[0]
 
     def decide(self, a) -> list[Draft]:
         return self.from_tagged(a, self.tagged_spans(a))
+
+    def decide_many(self, analyses: list) -> list[list[Draft]]:
+        """``decide`` for several analyses, the tagger run over all their chunks at once (faster)."""
+        return [self.from_tagged(a, t) for a, t in zip(analyses, self.tag_many(analyses), strict=True)]
 
     def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
                     keep_rules: float | None = None) -> list[Draft]:

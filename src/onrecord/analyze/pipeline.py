@@ -165,17 +165,26 @@ class Extractor:
             yield Analysis(art, w, c, ctx, parsed, cands, drafts)
 
     def _run(self, arts: list[Article]) -> Iterator[Result]:
-        for a in self.analyses(arts):
-            yield self.result(a)
+        many = getattr(self.decider, "decide_many", None)
+        if many is None:
+            for a in self.analyses(arts):
+                yield self.result(a)
+            return
+        # a learned decider runs over the whole batch at once: its cost is per batch of similar chunks
+        analyses = list(self.analyses(arts))
+        for a, drafts in zip(analyses, many(analyses), strict=True):
+            yield self.result(a, drafts)
 
-    def result(self, a: Analysis) -> Result:
-        """The quotes of one analysis: the decider's drafts, or those the scorer keeps; speakers resolved."""
-        if self.decider is not None:
-            drafts = self.decider.decide(a)
-        elif self.keep_all:
-            drafts = a.drafts
-        else:
-            drafts = select(a.drafts, self.scorer)
+    def result(self, a: Analysis, drafts: list[Draft] | None = None) -> Result:
+        """The quotes of one analysis: ``drafts``, else the decider's, else those the scorer keeps;
+        speakers resolved."""
+        if drafts is None:
+            if self.decider is not None:
+                drafts = self.decider.decide(a)
+            elif self.keep_all:
+                drafts = a.drafts
+            else:
+                drafts = select(a.drafts, self.scorer)
         return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -73,25 +73,6 @@ class Chunk:
     cats: np.ndarray  # (T, len(COLUMNS)) int16: the categorical columns
 
 
-def _shape(t) -> int:
-    w = t.text
-    if t.is_space:
-        return SHAPES.index("space") + 1
-    if w and all(c in _QUOTES for c in w):
-        return SHAPES.index("quote") + 1
-    if t.is_punct:
-        return SHAPES.index("punct") + 1
-    if w.isdigit() or t.like_num:
-        return SHAPES.index("d") + 1
-    if w[:1].isupper():
-        if len(w) == 1:
-            return SHAPES.index("X") + 1
-        return SHAPES.index("XX") + 1 if w.isupper() else SHAPES.index("Xx") + 1
-    if w.islower():
-        return SHAPES.index("x") + 1
-    return SHAPES.index("other") + 1
-
-
 @cache
 def _index(labels: tuple[str, ...]) -> dict[str, int]:
     return {x: i + 1 for i, x in enumerate(labels)}
@@ -118,43 +99,90 @@ def _bucket(conf: float | None) -> int:
     return 1 + min(CONF_BUCKETS - 1, int(conf * CONF_BUCKETS))
 
 
+@lru_cache(maxsize=200_000)
+def _word_columns(word: str, is_space: bool, is_punct: bool, like_num: bool) -> tuple[int, int, bool]:
+    """(shape, lexicon, opens with a quotation mark) of a word, the same wherever it stands."""
+    if is_space:
+        shape = SHAPES.index("space") + 1
+    elif word and all(c in _QUOTES for c in word):
+        shape = SHAPES.index("quote") + 1
+    elif is_punct:
+        shape = SHAPES.index("punct") + 1
+    elif word.isdigit() or like_num:
+        shape = SHAPES.index("d") + 1
+    elif word[:1].isupper():
+        shape = SHAPES.index("X") + 1 if len(word) == 1 else (SHAPES.index("XX") + 1 if word.isupper()
+                                                            else SHAPES.index("Xx") + 1)
+    elif word.islower():
+        shape = SHAPES.index("x") + 1
+    else:
+        shape = SHAPES.index("other") + 1
+    low = word.lower()
+    cue = cue_forms().get(low)
+    if cue is not None:
+        lexicon = 3 if cue.question else (2 if cue.weak else 1)
+    elif low == "according":
+        lexicon = 4
+    elif low in wordlist("polls"):
+        lexicon = 5
+    else:
+        lexicon = 0
+    return shape, lexicon, bool(word) and word[0] in _QUOTES
+
+
+_ARRAY = ["ORTH", "TAG", "DEP", "HEAD", "IDX", "SENT_START", "IS_SPACE", "IS_PUNCT", "LIKE_NUM"]
+
+
 def static_columns(doc, base: int, ctx: ArticleContext, vocab: Vocab) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(spans, dense, cats) of one chunk, with the rule columns left at 0 (``rule_columns`` fills them)."""
+    """(spans, dense, cats) of one chunk, with the rule columns left at 0 (``rule_columns`` fills them).
+    Column by column over the Doc's arrays: a Python step per distinct word, not per token."""
     n = len(doc)
-    spans = np.zeros((n, 2), dtype=np.int32)
     cats = np.zeros((n, len(COLUMNS)), dtype=np.int16)
-    tags, deps = _index(tuple(vocab.tags)), _index(tuple(vocab.deps))
-    forms = cue_forms()
-    polls = wordlist("polls")
-    flags = _paragraph_flags(ctx, base)
-    col = {c: i for i, c in enumerate(COLUMNS)}
-    for t in doc:
-        i = t.i
-        s = base + t.idx
-        spans[i] = (s, s + len(t.text))
-        row = cats[i]
-        row[col["tag"]] = tags.get(t.tag_, 0)
-        row[col["dep"]] = deps.get(t.dep_, 0)
-        row[col["head_dep"]] = deps.get(t.head.dep_, 0) if t.head.i != i else 0
-        row[col["head_side"]] = 0 if t.head.i == i else (1 if t.head.i < i else 2)
-        row[col["shape"]] = _shape(t)
-        low = t.lower_
-        word = forms.get(low)
-        if word is not None:
-            row[col["lexicon"]] = 3 if word.question else (2 if word.weak else 1)
-        elif low == "according":
-            row[col["lexicon"]] = 4
-        elif low in polls:
-            row[col["lexicon"]] = 5
-        m = ctx.mark_at(s)
-        if t.text and t.text[0] in _QUOTES:
-            row[col["marks"]] = 2 if m is None or s < ctx.marked[m].start else 3
-        elif m is not None:
-            row[col["marks"]] = 1
-        row[col["paragraph"]] = flags
-        row[col["sent_start"]] = 1 if t.is_sent_start else 0
+    spans = np.zeros((n, 2), dtype=np.int32)
     dense = doc.tensor.astype(np.float32) if doc.tensor is not None and len(doc.tensor) == n \
         else np.zeros((n, 96), dtype=np.float32)
+    if n == 0:
+        return spans, dense, cats
+    hashes = doc.to_array(_ARRAY).reshape(n, len(_ARRAY))  # uint64: word, tag and label hashes
+    arr = hashes.astype(np.int64)  # the offsets and flags, negative ones wrapped back
+    strings = doc.vocab.strings
+    col = {c: i for i, c in enumerate(COLUMNS)}
+    words: dict[int, tuple[int, int, bool, int]] = {}
+    flags = zip(hashes[:, 0].tolist(), arr[:, 6].tolist(), arr[:, 7].tolist(), arr[:, 8].tolist(), strict=True)
+    for h, sp, pu, nu in set(flags):
+        w = strings[h]
+        words[h] = (*_word_columns(w, bool(sp), bool(pu), bool(nu)), len(w))
+    info = np.array([words[h] for h in hashes[:, 0].tolist()], dtype=np.int64)  # shape, lexicon, opens, length
+    starts = base + arr[:, 4]
+    spans[:, 0] = starts
+    spans[:, 1] = starts + info[:, 3]
+    tags, deps = _index(tuple(vocab.tags)), _index(tuple(vocab.deps))
+    tag_of = {h: tags.get(strings[h], 0) for h in set(hashes[:, 1].tolist())}
+    dep_of = {h: deps.get(strings[h], 0) for h in set(hashes[:, 2].tolist())}
+    dep = np.array([dep_of[h] for h in hashes[:, 2].tolist()], dtype=np.int16)
+    cats[:, col["tag"]] = [tag_of[h] for h in hashes[:, 1].tolist()]
+    cats[:, col["dep"]] = dep
+    rel = arr[:, 3]  # the head's offset from the token
+    head = np.arange(n) + rel
+    cats[:, col["head_dep"]] = np.where(rel != 0, dep[np.clip(head, 0, n - 1)], 0)
+    cats[:, col["head_side"]] = np.where(rel == 0, 0, np.where(rel < 0, 1, 2))
+    cats[:, col["shape"]] = info[:, 0]
+    cats[:, col["lexicon"]] = info[:, 1]
+    marks = np.zeros(n, dtype=np.int16)
+    if ctx.marked:
+        m_starts = np.array([q.start for q in ctx.marked])
+        m_ends = np.array([q.end for q in ctx.marked])
+        i = np.searchsorted(m_starts, starts, side="right") - 1
+        inside = (i >= 0) & (starts < m_ends[np.clip(i, 0, None)])
+        marks[inside] = 1
+        opens = info[:, 2] == 1
+        marks[opens] = np.where(inside[opens] & (starts[opens] >= m_starts[np.clip(i[opens], 0, None)]), 3, 2)
+    else:
+        marks[info[:, 2] == 1] = 2
+    cats[:, col["marks"]] = marks
+    cats[:, col["paragraph"]] = _paragraph_flags(ctx, base)
+    cats[:, col["sent_start"]] = (arr[:, 5] == 1).astype(np.int16)
+    cats[0, col["sent_start"]] = 1 if doc[0].is_sent_start else 0
     return spans, dense, cats
 
 
@@ -212,8 +240,13 @@ def featurize(analysis, vocab: Vocab) -> list[Chunk]:
 
 # -- inference -------------------------------------------------------------------------------------------
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+def _sigmoid_(x: np.ndarray) -> np.ndarray:
+    """The logistic function, in place, without overflow: 0.5 * (1 + tanh(x / 2))."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x += 1.0
+    x *= 0.5
+    return x
 
 
 @dataclass
@@ -242,40 +275,44 @@ class SpanTagger:
         return np.concatenate(parts, axis=1)
 
     def _lstm(self, x: np.ndarray, lengths: np.ndarray, layer: int, reverse: bool) -> np.ndarray:
-        """One direction of one LSTM layer over a batch (B, T, D), each sequence of its own length."""
+        """One direction of one LSTM layer over a batch (B, T, D) sorted by length, longest first. At
+        step t only the first sequences (those longer than t) are computed: no masking, and a reverse
+        pass starts each sequence at its own end with a zero state, as PyTorch's packed sequences do."""
         sfx = f"l{layer}" + ("_reverse" if reverse else "")
-        w_ih, w_hh = self.weights[f"weight_ih_{sfx}"], self.weights[f"weight_hh_{sfx}"]
+        w_hh_t = self.weights[f"weight_hh_{sfx}"].T.copy()
         bias = self.weights[f"bias_ih_{sfx}"] + self.weights[f"bias_hh_{sfx}"]
         b, t_max, _ = x.shape
-        hidden = w_hh.shape[1]
-        pre = x @ w_ih.T + bias  # (B, T, 4H): the input part of every step at once
+        hidden = w_hh_t.shape[0]
+        pre = x @ self.weights[f"weight_ih_{sfx}"].T  # (B, T, 4H): the input part of every step at once
+        pre += bias
         h = np.zeros((b, hidden), dtype=np.float32)
         c = np.zeros((b, hidden), dtype=np.float32)
         out = np.zeros((b, t_max, hidden), dtype=np.float32)
-        steps = range(t_max - 1, -1, -1) if reverse else range(t_max)
-        for t in steps:
-            alive = (t < lengths)[:, None]
-            g = pre[:, t] + h @ w_hh.T
-            i, f, gg, o = np.split(g, 4, axis=1)
-            c_new = _sigmoid(f) * c + _sigmoid(i) * np.tanh(gg)
-            h_new = _sigmoid(o) * np.tanh(c_new)
-            c = np.where(alive, c_new, c)
-            h = np.where(alive, h_new, h)
-            out[:, t] = np.where(alive, h_new, 0.0)
+        alive = (lengths[None, :] > np.arange(t_max)[:, None]).sum(axis=1)  # sequences longer than t
+        for t in (range(t_max - 1, -1, -1) if reverse else range(t_max)):
+            n = int(alive[t])
+            g = pre[:n, t] + h[:n] @ w_hh_t
+            _sigmoid_(g[:, :2 * hidden])
+            _sigmoid_(g[:, 3 * hidden:])
+            gg = np.tanh(g[:, 2 * hidden:3 * hidden])
+            cn = c[:n]
+            cn *= g[:, hidden:2 * hidden]
+            gg *= g[:, :hidden]
+            cn += gg
+            hn = np.tanh(cn)
+            hn *= g[:, 3 * hidden:]
+            h[:n] = hn
+            out[:n, t] = hn
         return out
 
-    def emissions(self, chunks: list[Chunk]) -> list[np.ndarray]:
-        """Each chunk's (T, len(LABELS)) scores, chunks batched by length."""
-        out: list[np.ndarray | None] = [None] * len(chunks)
-        order = sorted(range(len(chunks)), key=lambda k: len(chunks[k].spans))
-        for g in range(0, len(order), 32):
-            group = [k for k in order[g:g + 32] if len(chunks[k].spans)]
-            for k in order[g:g + 32]:
-                if not len(chunks[k].spans):
-                    out[k] = np.zeros((0, len(LABELS)), dtype=np.float32)
-            if not group:
-                continue
-            xs = [self._inputs(chunks[k]) for k in group]
+    def emissions(self, chunks: list[Chunk], group: int = 64) -> list[np.ndarray]:
+        """Each chunk's (T, len(LABELS)) scores; chunks of similar length are batched together (give
+        it the chunks of many articles at once: the cost is in the steps of the longest of each batch)."""
+        out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(chunks)
+        order = sorted((k for k in range(len(chunks)) if len(chunks[k].spans)), key=lambda k: -len(chunks[k].spans))
+        for g in range(0, len(order), group):
+            batch = order[g:g + group]
+            xs = [self._inputs(chunks[k]) for k in batch]
             lengths = np.array([len(x) for x in xs])
             x = np.zeros((len(xs), lengths.max(), xs[0].shape[1]), dtype=np.float32)
             for n, xi in enumerate(xs):
@@ -283,9 +320,9 @@ class SpanTagger:
             for layer in range(self.layers):
                 x = np.concatenate([self._lstm(x, lengths, layer, False), self._lstm(x, lengths, layer, True)], axis=2)
             scores = x @ self.weights["out_weight"].T + self.weights["out_bias"]
-            for n, k in enumerate(group):
+            for n, k in enumerate(batch):
                 out[k] = scores[n, :lengths[n]]
-        return out  # type: ignore[return-value]
+        return out
 
     def decode(self, emissions: np.ndarray) -> tuple[list[int], np.ndarray]:
         """The best tag sequence (Viterbi, over the CRF's transitions) and each token's marginal
@@ -317,6 +354,57 @@ class SpanTagger:
         z = _logsumexp(alpha[-1] + end, axis=0)
         marg = np.exp(alpha + beta - z)
         return best, marg[np.arange(n), best]
+
+
+    def decode_many(self, emissions: list[np.ndarray], group: int = 64) -> list[tuple[list[int], np.ndarray]]:
+        """``decode`` for many sequences at once: padded batches, longest first, each step computed for
+        the sequences still going (the same arithmetic, a Python step per position of the longest)."""
+        trans, start, end = self.weights["transitions"], self.weights["start"], self.weights["end"]
+        n_labels = len(LABELS)
+        out: list[tuple[list[int], np.ndarray]] = [([], np.zeros(0))] * len(emissions)
+        order = sorted((k for k in range(len(emissions)) if len(emissions[k])), key=lambda k: -len(emissions[k]))
+        for g in range(0, len(order), group):
+            batch = order[g:g + group]
+            lengths = np.array([len(emissions[k]) for k in batch])
+            b, t_max = len(batch), int(lengths[0])
+            em = np.zeros((b, t_max, n_labels), dtype=np.float64)
+            for n, k in enumerate(batch):
+                em[n, :lengths[n]] = emissions[k]
+            alive = (lengths[None, :] > np.arange(t_max)[:, None]).sum(axis=1)
+            rows = np.arange(b)
+            # Viterbi
+            score = start + em[:, 0]
+            back = np.zeros((b, t_max, n_labels), dtype=np.int64)
+            for t in range(1, t_max):
+                n = int(alive[t])
+                cand = score[:n, :, None] + trans
+                back[:n, t] = cand.argmax(axis=1)
+                score[:n] = cand.max(axis=1) + em[:n, t]
+            cur = (score + end).argmax(axis=1)
+            tags = np.zeros((b, t_max), dtype=np.int64)
+            tags[rows, lengths - 1] = cur
+            for t in range(t_max - 1, 0, -1):
+                n = int(alive[t])
+                cur[:n] = back[rows[:n], t, cur[:n]]
+                tags[:n, t - 1] = cur[:n]
+            # marginals, in log space
+            alpha = np.zeros((b, t_max, n_labels))
+            alpha[:, 0] = start + em[:, 0]
+            for t in range(1, t_max):
+                n = int(alive[t])
+                alpha[:n, t] = _logsumexp(alpha[:n, t - 1, :, None] + trans, axis=1) + em[:n, t]
+            beta = np.zeros((b, t_max, n_labels))
+            beta[rows, lengths - 1] = end
+            for t in range(t_max - 2, -1, -1):
+                n = int(alive[t + 1])
+                beta[:n, t] = _logsumexp(trans + (em[:n, t + 1] + beta[:n, t + 1])[:, None, :], axis=2)
+            z = _logsumexp(alpha[rows, lengths - 1] + end, axis=1)
+            for n, k in enumerate(batch):
+                m = lengths[n]
+                marg = np.exp(alpha[n, :m] + beta[n, :m] - z[n])
+                best = tags[n, :m]
+                out[k] = (best.tolist(), marg[np.arange(m), best])
+        return out
 
 
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
