@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -155,6 +156,10 @@ def _commands() -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # one BLAS thread per process: the tagger's matrices are small, and with --jobs N processes on N cores
+    # more threads only wait for each other (before numpy is first imported; a user's own setting stands)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     args = _parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         _error("--jobs must be at least 1")

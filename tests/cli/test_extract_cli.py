@@ -99,3 +99,14 @@ def test_usage_errors():
     assert p.returncode == 2 and "--jobs" in p.stderr
     p = onrecord("extract", "/no/such/file.txt")
     assert p.returncode == 1 and "no such file" in p.stderr
+
+
+def test_rules_flag_lets_the_rules_decide_alone(sample_json):
+    p = onrecord("extract", SAMPLE, "--format", "jsonl", "--jobs", "1", "--rules")
+    assert p.returncode == 0, p.stderr
+    (rules,) = [json.loads(line) for line in p.stdout.splitlines()]
+    hows = {q["speaker"]["name"] for q in rules["quotes"] if q["speaker"]}
+    assert {"Jens Stoltenberg", "Antony Blinken"} <= hows
+    # the tagger's confidence is its own (a mean marginal), the rules' that of their logistic model
+    assert [q["confidence"] for q in rules["quotes"]] != [q["confidence"] for q in sample_json["quotes"]]
+    assert "--rules" in onrecord("extract", "--help").stdout

@@ -105,11 +105,9 @@ class ModelDecider:
             drafts.append(copy)
         blocked = _Intervals([(d.start, d.end) for d in structural])
         contents = [t for t in tagged if t.role == "CONTENT" and t.prob >= floor and not blocked.hits(t.start, t.end)]
-        cues = [t for t in tagged if t.role == "CUE"]
-        sources = [t for t in tagged if t.role == "SOURCE"]
+        index = _Cues(tagged, a.cands)
         rules = [d for d in rules if id(d) not in adopted]
         starts = [d.start for d in rules]
-        by_cue = {c.cue: c for c in a.cands if c.cue is not None}
         quoted = {(d.start, d.end): d for d in rules if d.kind == "direct"}
         direct: dict[tuple[int, int], Draft] = {}  # one quote per quotation, however many contents touch it
         for c in contents:
@@ -120,7 +118,7 @@ class ModelDecider:
                     d.context_of, d.question = rule.context_of, rule.question
                 adopted[id(rule)] = made[0]
             else:  # 4.
-                made = _drafts_of(a, c, _link(text, c, cues, sources, by_cue), How.MODEL)
+                made = _drafts_of(a, c, _link(text, c, index), How.MODEL)
             for d in made:
                 if d.kind != "direct":
                     drafts.append(d)
@@ -188,17 +186,40 @@ def _best_rule(rules: list[Draft], starts: list[int], c: Tagged) -> Draft | None
     return best
 
 
-def _link(text: str, c: Tagged, cues: list[Tagged], sources: list[Tagged], by_cue: dict) -> Candidate | None:
+class _Cues:
+    """The tagger's cue and source spans by chunk, and the rule candidates by cue, for ``_link``."""
+
+    def __init__(self, tagged: list[Tagged], cands: list[Candidate]) -> None:
+        self.cues: dict[int, list[Tagged]] = {}
+        self.sources: dict[int, list[Tagged]] = {}
+        for t in tagged:
+            if t.role == "CUE":
+                self.cues.setdefault(t.chunk, []).append(t)
+            elif t.role == "SOURCE":
+                self.sources.setdefault(t.chunk, []).append(t)
+        self.rules = sorted((c for c in cands if c.cue is not None), key=lambda c: c.cue)  # type: ignore[arg-type,return-value]
+        self.rule_starts = [c.cue[0] for c in self.rules]  # type: ignore[index]
+
+    def rule_at(self, s: int, e: int) -> Candidate | None:
+        """The first rule candidate whose cue overlaps [s, e)."""
+        i = bisect.bisect_right(self.rule_starts, s) - 1
+        for c in self.rules[max(0, i):bisect.bisect_left(self.rule_starts, e)]:
+            if c.cue[0] < e and s < c.cue[1]:  # type: ignore[index]
+                return c
+        return None
+
+
+def _link(text: str, c: Tagged, index: _Cues) -> Candidate | None:
     """The cue the tagger marked nearest the content in its chunk, and that cue's speaker."""
-    near = [u for u in cues if u.chunk == c.chunk]
+    near = index.cues.get(c.chunk)
     if not near:
         return None
     u = min(near, key=lambda u: (max(u.start - c.end, c.start - u.end, 0), u.start))
-    rule = next((cand for span, cand in by_cue.items() if span[0] < u.end and u.start < span[1]), None)
+    rule = index.rule_at(u.start, u.end)
     if rule is not None and rule.source is not None:
         return Candidate(cue=(u.start, u.end), word=rule.word, source=rule.source, source_words=rule.source_words,
                          head_is_name=rule.head_is_name, how=How.MODEL)
-    srcs = [s for s in sources if s.chunk == c.chunk]
+    srcs = index.sources.get(c.chunk, [])
     cand = Candidate(cue=(u.start, u.end), word=rule.word if rule else None, how=How.MODEL)
     if srcs:
         s = min(srcs, key=lambda s: (max(s.start - u.end, u.start - s.end, 0), s.start))
