@@ -30,8 +30,8 @@ from onrecord.analyze.marks import strip_chars
 
 ADOPT_JACCARD = 0.5
 # both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md)
-DEFAULT_MIN_PROB = 0.0  # the floor on a content's mean marginal probability
-DEFAULT_KEEP_RULES = 2.0  # a rule draft's confidence from which it stands where the tagger marked nothing (2: never)
+DEFAULT_MIN_PROB = 0.6  # the floor on a content's mean marginal probability (0, 0.4, 0.5, 0.6 tried)
+DEFAULT_KEEP_RULES = 0.7  # a rule draft's confidence from which it stands where the tagger marked nothing
 MIXED_BELOW = 0.85
 _TRIM = set(" \t\n\r\xa0.,;:—–-")
 
