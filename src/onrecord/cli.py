@@ -156,11 +156,13 @@ def _commands() -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # one BLAS thread per process: the tagger's matrices are small, and with --jobs N processes on N cores
-    # more threads only wait for each other (before numpy is first imported; a user's own setting stands)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
     args = _parser().parse_args(argv)
+    if getattr(args, "jobs", 1) != 1:
+        # one BLAS thread per worker: with N processes on N cores more threads only wait for each other;
+        # a single process lets the tagger's matrix products use the cores the parser leaves idle
+        # (set before numpy is first imported; a user's own setting stands)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         _error("--jobs must be at least 1")
         return 2

@@ -229,11 +229,25 @@ def rule_columns(spans: np.ndarray, cats: np.ndarray, drafts: list[Draft]) -> No
 
 
 def featurize(analysis, vocab: Vocab) -> list[Chunk]:
-    """Every parsed chunk of an analysis (pipeline.Analysis) as the tagger reads it."""
+    """Every parsed chunk of an analysis (pipeline.Analysis) as the tagger reads it. The drafts are swept
+    once in text order, so each chunk sees only the drafts around it (linear in the article)."""
+    items = []
+    for n, d in enumerate(analysis.drafts):
+        cue = d.cand.cue if d.cand is not None and d.cand.cue is not None else None
+        items.append((min(d.start, cue[0]) if cue else d.start, max(d.end, cue[1]) if cue else d.end, n, d))
+    items.sort(key=lambda it: it[0])
+    active: list = []
+    k = 0
     out = []
-    for base, doc in analysis.chunks:
+    for base, doc in analysis.chunks:  # in text order
         spans, dense, cats = static_columns(doc, base, analysis.ctx, vocab)
-        rule_columns(spans, cats, analysis.drafts)
+        lo, hi = base, base + len(doc.text)
+        while k < len(items) and items[k][0] < hi:
+            active.append(items[k])
+            k += 1
+        active = [it for it in active if it[1] > lo]
+        near = [it[3] for it in sorted((it for it in active if it[0] < hi), key=lambda it: it[2])]
+        rule_columns(spans, cats, near)
         out.append(Chunk(base, spans, dense, cats))
     return out
 
