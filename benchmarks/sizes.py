@@ -78,6 +78,12 @@ def main() -> int:
     ap.add_argument("--write", metavar="FILE")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # memory first, while this process is small: Linux keeps a child's peak RSS across exec, so a child
+    # forked after the in-process runs below would report this process's own size
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.txt"
+        big.write_text(KINDS["ordinary (the sample briefing, repeated)"](max(sizes)), encoding="utf-8")
+        rss = peak_rss_mib(big)
     from onrecord.analyze.pipeline import Extractor
 
     extractor = Extractor()
@@ -89,10 +95,6 @@ def main() -> int:
             row.append(seconds(extractor, make(n), args.runs if n <= 100_000 else 1))
             print(f"{name}, {n:,} characters: {row[-1]:.3f} s", file=sys.stderr, flush=True)
         table[name] = row
-    with tempfile.TemporaryDirectory() as tmp:
-        big = Path(tmp) / "big.txt"
-        big.write_text(KINDS["ordinary (the sample briefing, repeated)"](max(sizes)), encoding="utf-8")
-        rss = peak_rss_mib(big)
 
     def ratios(row: list[float]) -> str:
         return " / ".join(f"{b / a:.0f}x" if a > 0.002 else "-" for a, b in zip(row, row[1:], strict=False))
