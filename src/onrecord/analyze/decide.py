@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
+from onrecord.analyze.assemble import MIXED_BELOW, _overlap
 from onrecord.analyze.candidate import Candidate, Draft, How
 from onrecord.analyze.find.model import SpanTagger, featurize, spans
 from onrecord.analyze.marks import strip_chars
@@ -32,7 +33,6 @@ ADOPT_JACCARD = 0.5
 # both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md)
 DEFAULT_MIN_PROB = 0.6  # the floor on a content's mean marginal probability (0, 0.4, 0.5, 0.6 tried)
 DEFAULT_KEEP_RULES = 0.7  # a rule draft's confidence from which it stands where the tagger marked nothing
-MIXED_BELOW = 0.85
 _TRIM = set(" \t\n\r\xa0.,;:—–-")
 
 
@@ -46,7 +46,7 @@ class Tagged:
 
 
 def _jaccard(a0: int, a1: int, b0: int, b1: int) -> float:
-    inter = max(0, min(a1, b1) - max(a0, b0))
+    inter = _overlap(a0, a1, b0, b1)
     union = (a1 - a0) + (b1 - b0) - inter
     return inter / union if union > 0 else 0.0
 
@@ -233,7 +233,7 @@ def _drafts_of(a, c: Tagged, cand: Candidate | None, how: How) -> list[Draft]:
     """The kind of a content, by the quotation marks over it."""
     ctx = a.ctx
     marks = ctx.marks_overlapping(c.start, c.end)
-    covered = sum(max(0, min(ctx.marked[i].end, c.end) - max(ctx.marked[i].start, c.start)) for i in marks)
+    covered = sum(_overlap(ctx.marked[i].start, ctx.marked[i].end, c.start, c.end) for i in marks)
     if marks and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks)):
         return [Draft("direct", ctx.marked[i].start, ctx.marked[i].end, cand, how=how, confidence=round(c.prob, 3))
                 for i in marks]

@@ -366,17 +366,11 @@ def _cv_work(extractor, arts: list[Article]) -> list:
     out = []
     for a in ex.analyses(arts):
         tagged = decider.tagged_spans(a)
-        got = {f"model@{p} rules@{k}": _restore(a, decider.from_tagged(a, tagged, p, k))
+        got = {f"model@{p} rules@{k}": ex.result(a, decider.from_tagged(a, tagged, p, k))
                for p in MIN_PROBS for k in KEEP_RULES}
-        got["rules"] = _restore(a, select(a.drafts, _CV["scorer"]))
+        got["rules"] = ex.result(a, select(a.drafts, _CV["scorer"]))
         out.append(got)
     return out
-
-
-def _restore(a, drafts):
-    from onrecord.analyze.assemble import to_result
-
-    return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
 
 
 def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2):

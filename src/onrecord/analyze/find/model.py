@@ -340,39 +340,12 @@ class SpanTagger:
 
     def decode(self, emissions: np.ndarray) -> tuple[list[int], np.ndarray]:
         """The best tag sequence (Viterbi, over the CRF's transitions) and each token's marginal
-        probability of its tag (forward-backward)."""
-        trans, start, end = self.weights["transitions"], self.weights["start"], self.weights["end"]
-        n = len(emissions)
-        if n == 0:
-            return [], np.zeros(0)
-        score = start + emissions[0]
-        back = np.zeros((n, len(LABELS)), dtype=np.int64)
-        for t in range(1, n):
-            cand = score[:, None] + trans
-            back[t] = cand.argmax(axis=0)
-            score = cand.max(axis=0) + emissions[t]
-        score = score + end
-        best = [int(score.argmax())]
-        for t in range(n - 1, 0, -1):
-            best.append(int(back[t, best[-1]]))
-        best.reverse()
-        # marginals, in log space
-        alpha = np.zeros((n, len(LABELS)))
-        alpha[0] = start + emissions[0]
-        for t in range(1, n):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + emissions[t]
-        beta = np.zeros((n, len(LABELS)))
-        beta[-1] = end
-        for t in range(n - 2, -1, -1):
-            beta[t] = _logsumexp(trans + emissions[t + 1] + beta[t + 1], axis=1)
-        z = _logsumexp(alpha[-1] + end, axis=0)
-        marg = np.exp(alpha + beta - z)
-        return best, marg[np.arange(n), best]
-
+        probability of its tag (forward-backward), for one sequence."""
+        return self.decode_many([emissions])[0]
 
     def decode_many(self, emissions: list[np.ndarray], group: int = 64) -> list[tuple[list[int], np.ndarray]]:
         """``decode`` for many sequences at once: padded batches, longest first, each step computed for
-        the sequences still going (the same arithmetic, a Python step per position of the longest)."""
+        the sequences still going (a Python step per position of the longest of each batch)."""
         trans, start, end = self.weights["transitions"], self.weights["start"], self.weights["end"]
         n_labels = len(LABELS)
         out: list[tuple[list[int], np.ndarray]] = [([], np.zeros(0))] * len(emissions)
