@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     from onrecord.corpus_cli import add_commands
 
     add_commands(sub)
+    from onrecord.positions_cli import add_commands as add_position_commands
+
+    add_position_commands(sub)
     return p
 
 
@@ -151,8 +154,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _commands() -> dict:
     from onrecord.corpus_cli import COMMANDS as CORPUS
+    from onrecord.positions_cli import COMMANDS as POSITIONS
 
-    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS}
+    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS, **POSITIONS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -65,9 +65,11 @@ def add_commands(sub) -> None:
 
     p = with_db(sub.add_parser("export", help="everything, for pandas, DuckDB or Spark"))
     p.add_argument("out", metavar="OUT")
-    p.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet"), required=True,
+    p.add_argument("--format", "-f", choices=("jsonl", "csv", "parquet", "dna"), required=True,
                    help="jsonl: one article per line in extract's JSON form; csv, parquet: one quote per row "
-                        "(Parquet schema: docs/schema.md)")
+                        "(Parquet schema: docs/schema.md); dna: the statements coded for --codebook, in the "
+                        "Discourse Network Analyzer's variables (docs/positions.md)")
+    p.add_argument("--codebook", metavar="FILE.yaml", help="for --format dna: the concepts to code for")
 
 
 def _open(args: argparse.Namespace, write: bool = False):
@@ -215,10 +217,27 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from onrecord.corpus.export import export
 
+    if args.format == "dna":
+        return _export_dna(args)
     with _open(args) as store:
         n = export(store, args.format, args.out)
     print(f"onrecord: {n} {'quote(s)' if args.format == 'parquet' else 'article(s)'} written to {args.out}",
           file=sys.stderr)
+    return 0
+
+
+def _export_dna(args: argparse.Namespace) -> int:
+    from onrecord.corpus.positions import statements
+    from onrecord.networks import dna
+    from onrecord.networks.codebook import load
+
+    if not args.codebook:
+        raise OnrecordError("--format dna needs --codebook FILE.yaml: the statements are coded for its concepts")
+    codebook = load(args.codebook)
+    with _open(args) as store:
+        written, left = dna.write(statements(store, codebook), args.out)
+    print(f"onrecord: {written} statement(s) written to {args.out}"
+          + (f"; {left} taking no side left out (DNA's agreement is 1 or 0)" if left else ""), file=sys.stderr)
     return 0
 
 

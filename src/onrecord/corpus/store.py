@@ -125,6 +125,37 @@ MIGRATIONS: list[str] = [
     CREATE INDEX quotations_short ON quotations(norm, speaker_id) WHERE short = 1;
     CREATE INDEX input_errors_where ON input_errors(path, line);
     """,
+    # 4: where actors stand: quotes coded for a codebook's concepts, and the user's corrections
+    """
+    CREATE TABLE codings (                     -- the codebook the positions were coded for (the last used)
+        id          INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,      -- of its concepts, keywords, examples and thresholds
+        path        TEXT,
+        concepts    TEXT NOT NULL,             -- JSON list of its concept names
+        coded_upto  INTEGER NOT NULL DEFAULT 0,  -- every quote with quotes.id <= this is coded
+        coded_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE positions (
+        coding_id INTEGER NOT NULL REFERENCES codings(id) ON DELETE CASCADE,
+        quote_id  INTEGER NOT NULL REFERENCES quotes(id),
+        concept   TEXT NOT NULL,
+        agreement TEXT,                        -- yes, no, or null: the quote takes no side
+        evidence  TEXT NOT NULL DEFAULT '',    -- the words that decided it
+        method    TEXT NOT NULL,               -- keyword or example
+        score     REAL,                        -- 1 for a keyword, cosine similarity for an example
+        PRIMARY KEY (coding_id, quote_id, concept)
+    );
+    CREATE INDEX positions_concept ON positions(coding_id, concept);
+    CREATE TABLE position_corrections (        -- onrecord positions --set: outlives re-coding and re-ingest
+        article_hash TEXT NOT NULL,            -- the quote, by its article's identity and its span
+        start        INTEGER NOT NULL,
+        "end"        INTEGER NOT NULL,
+        concept      TEXT NOT NULL,
+        agreement    TEXT,                     -- yes, no, or null
+        created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (article_hash, start, "end", concept)
+    );
+    """,
 ]
 
 

