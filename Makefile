@@ -11,11 +11,14 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,embed]'
 	touch $(STAMP)
 
 demo: install
 	$(BIN)/onrecord extract samples/briefing.txt --format table
+	rm -f build/demo.db* && mkdir -p build
+	$(BIN)/onrecord ingest samples/briefing.txt --db build/demo.db
+	COLUMNS=$${COLUMNS:-120} $(BIN)/onrecord positions --db build/demo.db --codebook samples/codebook.yaml --format table
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
