@@ -49,6 +49,23 @@ def add_commands(sub) -> None:
     n.add_argument("--out", required=True, metavar="FILE", help=".graphml, .gexf, .csv or .matrix.csv")
     n.add_argument("--plot", metavar="FILE.png", help="also draw the network into this image")
 
+    e = sub.add_parser(
+        "evaluate-positions", help="score the positions against hand coding (actor, concept, side)",
+        description="Ingest the gold file's articles (from --articles), code them with the codebook and score "
+                    "the statements against the hand coding: P/R/F1 of (actor, concept, agreement) triples and "
+                    "of (actor, concept) pairs, and the accuracy of agreement on the pairs found. "
+                    "benchmarks/positions/ holds a gold set of PolNeAR dev and its codebook; "
+                    "docs/positions.md gives the gold format and the coding guidelines.")
+    e.add_argument("gold", metavar="GOLD.jsonl", help='one line per article: {"id", "sha256", "statements": [...]}')
+    e.add_argument("--codebook", metavar="FILE.yaml", required=True)
+    e.add_argument("--articles", metavar="ARTICLES.jsonl", required=True,
+                   help="the articles' texts, with the gold's ids (any input extract reads)")
+    e.add_argument("--db", metavar="DB", help="ingest into this database and keep it (default: a temporary one)")
+    e.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    e.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    e.add_argument("--errors", action="store_true",
+                   help="also list every missed, spurious and wrongly sided triple (on stdout)")
+
 
 def _store(path: str):
     from pathlib import Path
@@ -167,4 +184,17 @@ def cmd_network(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"positions": cmd_positions, "network": cmd_network}
+def cmd_evaluate_positions(args: argparse.Namespace) -> int:
+    from onrecord.cli import notice
+    from onrecord.evaluate.positions import evaluate_positions, print_errors, print_scores
+    from onrecord.networks.codebook import load
+
+    codebook = load(args.codebook)
+    scores = evaluate_positions(args.gold, codebook, args.articles, args.db, args.jobs, notice)
+    print_scores(scores, sys.stdout, args.format)
+    if args.errors:
+        print_errors(scores, sys.stdout)
+    return 0
+
+
+COMMANDS = {"positions": cmd_positions, "network": cmd_network, "evaluate-positions": cmd_evaluate_positions}

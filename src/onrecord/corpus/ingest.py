@@ -43,10 +43,19 @@ class Summary:
 def ingest(paths: Iterable[str], store: Store, jobs: int | None = None, batch: int = BATCH,
            on_progress: Callable[[Summary], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
            on_notice: Callable[[str], None] | None = None, rules_only: bool = False) -> Summary:
+    """Store the articles of ``paths`` (files, folders, JSONL: what ``extract`` reads)."""
+    return ingest_articles(iter_articles(paths), store, jobs, batch, on_progress, timeout, on_notice, rules_only)
+
+
+def ingest_articles(articles: Iterable[Article | InputError], store: Store, jobs: int | None = None,
+                    batch: int = BATCH, on_progress: Callable[[Summary], None] | None = None,
+                    timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None,
+                    rules_only: bool = False) -> Summary:
+    """Store articles already read (and the inputs that could not be), as ``ingest`` does."""
     summary = Summary()
     t0 = time.perf_counter()
     pending: list[Result | InputError] = []
-    for item in run(_new_only(iter_articles(paths), store, summary), jobs=jobs, timeout=timeout,
+    for item in run(_new_only(articles, store, summary), jobs=jobs, timeout=timeout,
                     on_notice=on_notice, rules_only=rules_only):
         pending.append(item)
         if len(pending) >= batch:
