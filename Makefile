@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/corpus.py --write docs/benchmarks.md
+	$(BIN)/python benchmarks/positions.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/sizes.py --write docs/benchmarks.md
 
 # Coverage-guided fuzzing of the readers and the extractor (atheris); not part of `make test`.

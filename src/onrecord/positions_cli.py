@@ -1,5 +1,6 @@
 """The position commands: positions (statements coded for a codebook, corrections) and network (DNA's
-affiliation, congruence and conflict networks); wired up in cli.py. docs/positions.md shows them."""
+affiliation, congruence and conflict networks) and evaluate-positions (the coding scored against hand
+coding: evaluate/positions.py); wired up in cli.py. docs/positions.md shows them."""
 
 from __future__ import annotations
 
