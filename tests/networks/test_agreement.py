@@ -47,9 +47,41 @@ def code():
     ("The alliance must CLOSE THE SKY now", "said", "yes", "CLOSE"),
     ("We support a No-Fly Zone", "said", "yes", "support"),
     ("We oppose a no fly zone", "said", "no", "oppose"),
+    # a negation alone over the words that govern the mention
+    ("that he would not bring a no-fly zone up for a vote", "said", "no", "not"),
+    ("he has no plans to bring a no-fly zone up for a vote", "indicated", "no", "no plans"),
+    # a plan, a promise or a vow for it, and cues that commit to what they introduce
+    ("his no-fly zone plan", "stressed", "yes", "plan"),
+    ("to impose a no-fly zone within a week", "promised", "yes", "promised impose"),
+    # "anti-" and "pro-" on the mention itself
+    ("the city condemns anti-no-fly zone speech", "said", "yes", "condemns anti"),
 ])
 def test_side(code, text, cue, side, evidence):
     assert code(text, cue)["No-fly zone"] == (side, evidence)
+
+
+def test_a_condition_keeps_the_main_clause_side_to_itself(code):
+    # "refuse" is said of leaving, not of the zone the vote is about
+    assert code("they would refuse to leave until they got a vote on a no-fly zone")["No-fly zone"] == (None, "")
+
+
+def test_keyword_words_may_have_a_few_words_between(code):
+    coder = Coder(parse({"concepts": [{"name": "Muslim ban", "keywords": ["ban Muslims"]}]}))
+    for text in ("He would ban all Muslims.", "He called for a ban on admitting Muslims."):
+        (coded,) = coder.code([Item(text, "said")])
+        assert [c.concept for c in coded] == ["Muslim ban"], text
+    (coded,) = coder.code([Item("The ban was lifted. Muslims and Christians celebrated.", "said")])
+    assert coded == []  # not across sentences
+    (coded,) = coder.code([Item("The ban on imports of fruit hurt Muslims.", "said")])
+    assert coded == []  # not farther apart than two words
+
+
+def test_a_stored_coding_is_redone_when_the_rules_change(monkeypatch):
+    from onrecord.networks import codebook
+
+    before = parse(BOOK).fingerprint
+    monkeypatch.setattr(codebook, "RULES", codebook.RULES + 1)
+    assert parse(BOOK).fingerprint != before
 
 
 def test_a_mention_alone_takes_no_side(code):

@@ -29,6 +29,7 @@ from onrecord.lexicon import wordlist
 from onrecord.networks.codebook import Codebook
 
 PREFIX = 3  # a quote is parsed only when the first letters of each keyword word (or its lemma) occur in it
+GAP = 2  # words a keyword phrase may have between its words, in all ("ban all Muslims" for "ban Muslims")
 MAX_PATH = 64  # dependency path walked from a mention up to its root, at most
 
 
@@ -178,11 +179,11 @@ class Coder:
             candidates = self._first.get(t.lower_, []) + self._first.get(t.lemma_.lower(), [])
             for kw in dict.fromkeys(map(id, candidates)):
                 k = next(c for c in candidates if id(c) == kw)
-                n = len(k.words)
-                if j + n <= len(words) and all(words[j + m].lower_ == f or words[j + m].lemma_.lower() == lemma
-                                               for m, (f, lemma) in enumerate(k.words)):
+                end = _phrase_end(words, j, k.words)
+                if end is not None and (j + 1 >= len(words) or _phrase_end(words, j + 1, k.words) != end):
+                    # (the tighter of two overlapping matches: "no no-fly zone" is "no" + the phrase)
                     spans = out.setdefault(k.concept, [])
-                    span = (words[j].i, words[j + n - 1].i + 1)
+                    span = (words[j].i, words[end].i + 1)
                     if span not in spans:
                         spans.append(span)
         return out
@@ -198,6 +199,11 @@ class Coder:
             starts = [(_root(doc, a, b), frozenset(range(a, b))) for a, b in spans]
         for start, inside in starts:
             decided, flips, words = _path_side(start, inside, mention=spans is not None)
+            prefix = _prefix(doc, min(inside)) if inside else None
+            if prefix is not None:  # "anti-refugee speech", "pro-trade": the word itself takes a side
+                decided = True
+                flips += prefix.lower_ == "anti"
+                words.append(prefix)
             if cue_words is not None:
                 decided, flips = True, flips + cue_flip
             if decided:
@@ -209,6 +215,28 @@ class Coder:
         if len(agreements) > 1:
             return None, "both sides: " + "; ".join(e for _, e in sides)
         return None, ""
+
+
+def _phrase_end(words: list, j: int, phrase: tuple[tuple[str, str], ...]) -> int | None:
+    """Where ``phrase`` (its first word at ``words[j]``) ends in ``words``, with at most GAP words between
+    its words in all and within one sentence ("ban all Muslims", "a ban on admitting Muslims" for "ban
+    Muslims"); None if it does not occur there."""
+    f, lemma = phrase[0]
+    if words[j].lower_ != f and words[j].lemma_.lower() != lemma:
+        return None
+    at, gap = j, GAP
+    sent = words[j].sent.start
+    for f, lemma in phrase[1:]:
+        for skip in range(gap + 1):
+            k = at + 1 + skip
+            if k >= len(words) or words[k].sent.start != sent:
+                return None
+            if words[k].lower_ == f or words[k].lemma_.lower() == lemma:
+                at, gap = k, gap - skip
+                break
+        else:
+            return None
+    return at
 
 
 def _root(doc, a: int, b: int):
@@ -256,8 +284,26 @@ def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int,
             break  # the root, or a clause of its own: "we will not X and will Y" says nothing of X for Y
         if t.dep_ == "relcl":
             break  # "a mistake that would hurt farmers": the noun's words are not said of the clause's
+        if t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in t.children):
+            break  # "refuse to leave until they get a vote on X": the main clause's side is not X's
         previous, t = t, t.head
+    if flips and not decided:
+        decided = True  # a negation over the mention's words and nothing else: "no plans to bring X"
     return decided, flips, words
+
+
+_CONDITIONS = frozenset({"until", "unless", "if", "because", "when", "while", "after", "before", "although",
+                         "though", "since", "once"})
+
+
+def _prefix(doc, a: int):
+    """The "anti" or "pro" fused to the word at ``a`` ("anti-refugee", "pro trade"), or None."""
+    k = a - 1
+    if k >= 0 and doc[k].text == "-":
+        k -= 1
+    if k >= 0 and doc[k].lower_ in ("anti", "pro") and (k < a - 1 or doc[k].whitespace_ == ""):
+        return doc[k]
+    return None
 
 
 def _cue_side(cue_doc, content_doc) -> tuple[int, list | None]:

@@ -88,7 +88,7 @@ def parse(data: object, path: str = "") -> Codebook:
         concepts.append(Concept(name, description.strip(), keywords, examples,
                                 _similarity(item.get("similarity", default), fail, f"concept {name!r}: similarity")))
     fingerprint = hashlib.sha256(json.dumps(
-        [[c.name, c.keywords, c.examples, c.similarity] for c in concepts]).encode()).hexdigest()[:16]
+        [[c.name, c.keywords, c.examples, c.similarity] for c in concepts] + [_rules()]).encode()).hexdigest()[:16]
     return Codebook(tuple(concepts), path, fingerprint)
 
 
@@ -109,6 +109,19 @@ def _similarity(value: object, fail, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
         raise fail(f"{what} must be a number above 0 and at most 1 (cosine similarity), not {value!r}")
     return float(value)
+
+
+# How quotes are coded, as part of every codebook's fingerprint: a stored coding made by other rules is
+# redone. Raise RULES when networks/agreement.py changes what it decides; the stance word lists count
+# by themselves.
+RULES = 2
+
+
+def _rules() -> list:
+    from onrecord.lexicon import wordlist
+
+    return [RULES, *(sorted(wordlist(f"stance_{k}")) for k in
+                     ("for_words", "against_words", "for_cues", "against_cues", "negators"))]
 
 
 def load(path: str | Path) -> Codebook:
