@@ -9,7 +9,8 @@ A database of PolNeAR train (840 articles, `onrecord ingest`), then, in one proc
 - how many statements each concept gets and how they split between yes, no and no side.
 The codebook is benchmarks/positions/campaign2016.yaml, written for the 2016 US campaign that PolNeAR
 covers before any article was read for coding. Then the accuracy: `onrecord evaluate-positions` on the
-hand-coded gold of 40 PolNeAR dev articles (benchmarks/positions/dev_gold.jsonl; docs/positions.md).
+hand-coded tuning set of 20 train articles and the gold of 40 dev articles (benchmarks/positions/;
+docs/positions.md).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ START, END = "<!-- positions:start -->", "<!-- positions:end -->"
 BOOK = ROOT / "benchmarks" / "positions" / "campaign2016.yaml"  # the frozen codebook of the dev gold set
 DEV = TRAIN.with_name("dev.jsonl")
 GOLD = ROOT / "benchmarks" / "positions" / "dev_gold.jsonl"
+TUNE = ROOT / "benchmarks" / "positions" / "train_gold.jsonl"
 EXAMPLES = {
     "Border wall": ["We will stop illegal immigrants from crossing the southern border"],
     "Gun control": ["Congress must pass laws to keep guns away from dangerous people"],
@@ -38,23 +40,31 @@ EXAMPLES = {
 
 
 def _accuracy(codebook) -> list[str]:
-    """evaluate-positions on the dev gold set, as table lines (targets from issue 14)."""
+    """evaluate-positions on the train tuning set and the dev gold set, as table lines (targets: issue 14)."""
     from onrecord.evaluate.positions import evaluate_positions
 
     if not DEV.exists():
         return [f"(no accuracy: {DEV} not found)"]
-    print("positions: scoring the dev gold set…", file=sys.stderr)
-    s = evaluate_positions(str(GOLD), codebook, str(DEV), jobs=len(os.sched_getaffinity(0)))
-    t, p = s.triples, s.pairs
+    print("positions: scoring the hand-coded sets…", file=sys.stderr)
+    jobs = len(os.sched_getaffinity(0))
+    tune = evaluate_positions(str(TUNE), codebook, str(TRAIN), jobs=jobs)
+    dev = evaluate_positions(str(GOLD), codebook, str(DEV), jobs=jobs)
+
+    def cell(s, which: str) -> str:
+        x = getattr(s, which)
+        return f"{x.f1:.3f} ({x.p:.3f} / {x.r:.3f})"
     return [
-        f"Accuracy against hand coding: {s.articles} PolNeAR dev articles, {t.gold} gold triples "
-        f"(`onrecord evaluate-positions benchmarks/positions/dev_gold.jsonl`)",
+        "Accuracy against hand coding (`onrecord evaluate-positions`, benchmarks/positions/; decided on the "
+        "train tuning set, dev only reported)",
         "",
-        "| measure | P | R | F1 | target |",
-        "| --- | --- | --- | --- | --- |",
-        f"| triples (actor, concept, side) | {t.p:.3f} | {t.r:.3f} | {t.f1:.3f} | F1 >= 0.75 |",
-        f"| pairs (actor, concept) | {p.p:.3f} | {p.r:.3f} | {p.f1:.3f} | |",
-        f"| agreement accuracy on the {s.agreement_found} pairs found | {s.agreement_accuracy:.3f} | | | >= 0.85 |",
+        f"| measure | train tuning set, {tune.articles} articles, {tune.triples.gold} triples | "
+        f"dev, {dev.articles} articles, {dev.triples.gold} triples | target |",
+        "| --- | --- | --- | --- |",
+        f"| triples (actor, concept, side) F1 (P / R) | {cell(tune, 'triples')} | {cell(dev, 'triples')} | "
+        "F1 >= 0.75 |",
+        f"| pairs (actor, concept) F1 (P / R) | {cell(tune, 'pairs')} | {cell(dev, 'pairs')} | |",
+        f"| agreement accuracy on the pairs found | {tune.agreement_accuracy:.3f} ({tune.agreement_found}) | "
+        f"{dev.agreement_accuracy:.3f} ({dev.agreement_found}) | >= 0.85 |",
     ]
 
 

@@ -140,9 +140,10 @@ def small_disk(tmp_path):
 
 @pytest.mark.timeout(GUARD)
 def test_a_full_disk_stops_with_one_line_and_keeps_every_batch_before(small_disk, tmp_path):
-    src = articles(tmp_path / "big.jsonl", 400, words=600)  # about 3 MB of text: more than the disk holds
+    # about 3 MB of text: more than the disk holds (read by the rules alone: the disk is the point here)
+    src = articles(tmp_path / "big.jsonl", 400, words=600)
     db = small_disk / "news.db"
-    p = onrecord("ingest", src, "--db", db, "-j", "1")
+    p = onrecord("ingest", src, "--db", db, "-j", "1", "--rules")
     assert p.returncode == 2
     line = one_line(p.stderr)
     assert line.startswith(f"onrecord: {db}: database or disk is full") and "every batch written before is kept" in line
@@ -157,7 +158,7 @@ def test_a_full_disk_stops_with_one_line_and_keeps_every_batch_before(small_disk
     con.backup(dest)  # through its write-ahead log, which holds the last batches
     con.close()
     dest.close()
-    again = onrecord("ingest", src, "--db", roomy, "-j", "1")
+    again = onrecord("ingest", src, "--db", roomy, "-j", "1", "--rules")
     assert again.returncode == 0, again.stderr
     assert count(roomy, "articles") == 400 and f"{stored} already in" in again.stderr
 
