@@ -78,3 +78,20 @@ def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_name(find):
 def test_a_name_inside_a_quotation_is_not_what_a_later_pronoun_stands_for(find):
     r = find("Jeb Bush posted a photo. “Happy Cinco de Mayo!,” he tweeted.")
     assert quote_with(r, "Happy Cinco de Mayo").speaker.name == "Jeb Bush"
+
+
+def test_a_party_label_is_an_affiliation_not_part_of_the_name(find):
+    r = find("Republican Nora Whitfield said on Tuesday that the bridge would be rebuilt. "
+             "Democrat Sam Okafor said it would not.")
+    assert quote_with(r, "the bridge would be rebuilt").speaker.name == "Nora Whitfield"
+    assert quote_with(r, "it would not").speaker.name == "Sam Okafor"
+
+
+def test_names_keep_initials_and_abbreviations_but_lose_a_sentence_stop():
+    from onrecord.analyze.speakers import parse_name
+
+    assert parse_name(["Steve", "Quinlan."]).name == "Steve Quinlan"  # a letter's signature
+    assert parse_name(["John", "G.", "Roberts", "Jr."]).name == "John G. Roberts Jr."
+    assert parse_name(["S.E.C."]).name == "S.E.C."
+    assert parse_name(["Republican", "National", "Committee"]).name == "Republican National Committee"
+    assert parse_name(["Did", "Trump"]).name == "Trump"  # "Did Trump lower his taxes ...?"

@@ -26,6 +26,7 @@ _MODIFIERS = wordlist("modifiers")
 _SUFFIXES = wordlist("name_suffixes")
 _PARTICLES = wordlist("name_particles")
 _NOT_NAMES = wordlist("not_names")  # capitalised words that are never a person's name
+_PARTY_LABELS = wordlist("party_labels")
 _HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "sir": "m", "lord": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
                      "miss": "f", "dame": "f", "lady": "f"}
 MAX_PRONOUN_LOOKBACK = 40  # people named before a pronoun that are looked at, nearest first
@@ -77,11 +78,22 @@ def parse_name(words: list[str]) -> ParsedName:
     name_words = [w for w in rest[j:] if w not in _NOT_NAMES or len(rest[j:]) > 1]
     while name_words and name_words[0] in _PARTICLES:
         name_words = name_words[1:]
+    if len(name_words) > 2 and name_words[0] in _PARTY_LABELS and not _looks_org(name_words):
+        orgs, name_words = [name_words[0]], name_words[1:]  # "Republican Donald Trump"
+    if name_words and _stray_stop(name_words[-1]):
+        name_words[-1] = name_words[-1][:-1]  # "Steve Quinlan." signing a letter
     name = " ".join(name_words) or None
     is_org = bool(name) and _looks_org(name_words)
     if name and not found_titles and not is_org and j > 0:
         orgs = [w for w in rest[:j] if w[:1].isupper()]
     return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
+
+
+def _stray_stop(word: str) -> bool:
+    """A full stop that ends a sentence, not an initial or an abbreviation ("Quinlan." but not "R.",
+    "Jr.", "S.E.C.")."""
+    return (word.endswith(".") and len(word) > 2 and "." not in word[:-1] and word.lower() not in _SUFFIXES
+            and word not in HONORIFICS and not word[:-1].isupper())
 
 
 @cache
