@@ -8,7 +8,8 @@ The side is read from the statement's own words (word lists in lexicon/wordlists
 - the words on the path from the concept's mention up the dependency tree to the root of its sentence:
   a word that stands for it ("support", "establish", "close", "necessary") or against it ("oppose",
   "against", "mistake"), a negation on that path ("would *not* establish"), a determiner "no" ("there
-  will be *no* no-fly zone");
+  will be *no* no-fly zone"), which decides alone too ("*no* plans to bring X"); "anti-"/"pro-" on the
+  mention; the walk stops at a relative clause and at a conditional one ("refused to leave *until* ...");
 - the cue that introduced the quote: "*rejected* calls for", "*denied* that" turn it round, "*called*
   for", "*urged*" take its side;
 - a question takes no side, and a quote in which nothing decides takes none either: a concept merely
@@ -292,12 +293,11 @@ def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int,
     return decided, flips, words
 
 
-_CONDITIONS = frozenset({"until", "unless", "if", "because", "when", "while", "after", "before", "although",
-                         "though", "since", "once"})
+_CONDITIONS = wordlist("stance_condition_marks")
 
 
 def _prefix(doc, a: int):
-    """The "anti" or "pro" fused to the word at ``a`` ("anti-refugee", "pro trade"), or None."""
+    """The "anti" or "pro" fused to the word at ``a`` ("anti-refugee", "pro-trade"), or None."""
     k = a - 1
     if k >= 0 and doc[k].text == "-":
         k -= 1

@@ -121,7 +121,8 @@ def _rules() -> list:
     from onrecord.lexicon import wordlist
 
     return [RULES, *(sorted(wordlist(f"stance_{k}")) for k in
-                     ("for_words", "against_words", "for_cues", "against_cues", "negators"))]
+                     ("for_words", "against_words", "for_cues", "against_cues", "negators",
+                                                  "condition_marks"))]
 
 
 def load(path: str | Path) -> Codebook:
