@@ -120,9 +120,8 @@ RULES = 2
 def _rules() -> list:
     from onrecord.lexicon import wordlist
 
-    return [RULES, *(sorted(wordlist(f"stance_{k}")) for k in
-                     ("for_words", "against_words", "for_cues", "against_cues", "negators",
-                                                  "condition_marks"))]
+    lists = ("for_words", "against_words", "for_cues", "against_cues", "negators", "condition_marks")
+    return [RULES, *(sorted(wordlist(f"stance_{k}")) for k in lists)]
 
 
 def load(path: str | Path) -> Codebook:
