@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import write_section  # benchmarks/report.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT.parent / "shared" / "data" / "polnear" / "train.jsonl"
 BIN = Path(sys.executable).parent
@@ -109,15 +111,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        path = Path(args.write)
-        old = path.read_text()
-        if START in old and END in old:
-            new = old[:old.index(START)] + report + old[old.index(END) + len(END):]
-        else:
-            marker = "<!-- bench:end -->"
-            i = old.index(marker) + len(marker) if marker in old else len(old)
-            new = old[:i] + "\n\n" + report + old[i:]
-        path.write_text(new)
+        write_section(args.write, report, START, END, after="<!-- bench:end -->")
     return 0
 
 

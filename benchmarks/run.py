@@ -26,6 +26,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from report import write_section  # benchmarks/report.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "polnear"
 BIN = Path(sys.executable).parent
@@ -159,14 +161,8 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        path = Path(args.write)
-        old = path.read_text() if path.exists() else "# Benchmarks\n\n" + START + "\n" + END + "\n"
-        if START in old and END in old:
-            new = old[:old.index(START)] + report + old[old.index(END) + len(END):]
-        else:
-            new = old.rstrip() + "\n\n" + report + "\n"
-        path.write_text(new)
-        print(f"written to {path}", file=sys.stderr)
+        write_section(args.write, report, START, END)
+        print(f"written to {args.write}", file=sys.stderr)
     return 0
 
 

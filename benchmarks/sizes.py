@@ -20,6 +20,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from report import write_section  # benchmarks/report.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 START, END = "<!-- sizes:start -->", "<!-- sizes:end -->"
@@ -117,15 +119,8 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        path = Path(args.write)
-        old = path.read_text() if path.exists() else "# Benchmarks\n"
-        if START in old and END in old:
-            new = old[:old.index(START)] + report + old[old.index(END) + len(END):]
-        else:
-            marker = "<!-- corpus:end -->"
-            new = old.replace(marker, marker + "\n\n" + report, 1) if marker in old else old.rstrip() + "\n\n" + report + "\n"
-        path.write_text(new)
-        print(f"written to {path}", file=sys.stderr)
+        write_section(args.write, report, START, END, after="<!-- corpus:end -->")
+        print(f"written to {args.write}", file=sys.stderr)
     return 0
 
 
