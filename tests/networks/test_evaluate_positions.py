@@ -3,15 +3,15 @@ no text), the articles beside it, the scores and errors printed by the CLI in a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from onrecord.corpus.ingest import article_hash
 from onrecord.evaluate.positions import same_actor
 from tests.corpus.test_corpus import onrecord
-from tests.networks.test_positions_cli import write_jsonl
+from tests.networks.test_positions_cli import BOOK, write_jsonl
 
 ARTICLES = [
     {"id": "b1", "date": "2026-03-01", "text":
@@ -20,18 +20,11 @@ ARTICLES = [
         "before winter."},
     {"id": "b2", "date": "2026-03-02", "text": "The weather stayed fine on Tuesday, forecasters said."},
 ]
-BOOK = """\
-concepts:
-  - name: No-fly zone
-    description: Establishing a no-fly zone over the region
-    keywords: ["no-fly zone", "close the skies"]
-  - name: Sanctions
-    keywords: ["sanction"]
-"""
 
 
 def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """The prefix of the text's hash a gold file keeps."""
+    return article_hash(text)[:16]
 
 
 def statement(actor: str, agreement: str, concept: str = "No-fly zone") -> dict:

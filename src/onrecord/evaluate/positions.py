@@ -161,9 +161,10 @@ def read_gold(path: str, codebook: Codebook) -> list[GoldArticle]:
     return out
 
 
-def _articles_for(gold: list[GoldArticle], articles_path: str) -> list:
-    """The gold's articles read from ``articles_path`` (any input ``extract`` reads), checked against the
-    gold's hashes; every missing or changed article is named in one error."""
+def _articles_for(gold: list[GoldArticle], articles_path: str) -> dict[str, Any]:
+    """The gold's articles read from ``articles_path`` (any input ``extract`` reads), by the sha256 of
+    their text (a stored article's identity), checked against the gold's; every missing or changed
+    article is named in one error."""
     from onrecord.corpus.ingest import article_hash
     from onrecord.read import iter_articles
 
@@ -181,11 +182,17 @@ def _articles_for(gold: list[GoldArticle], articles_path: str) -> list:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise OnrecordError(f"{articles_path}: {len(missing)} of the gold's {len(wanted)} articles are not in it: "
                             + ", ".join(missing[:3]) + more)
-    changed = [i for i, g in wanted.items() if g.sha256 and not article_hash(found[i].text).startswith(g.sha256)]
+    by_hash: dict[str, Any] = {}
+    changed = []
+    for g in gold:
+        h = article_hash(found[g.id].text)
+        by_hash.setdefault(h, found[g.id])
+        if g.sha256 and not h.startswith(g.sha256):
+            changed.append(g.id)
     if changed:
         raise OnrecordError(f"{articles_path}: the text of {len(changed)} article(s) differs from the one coded "
                             f"(sha256 in the gold file): " + ", ".join(changed[:3]))
-    return [found[g.id] for g in gold]
+    return by_hash
 
 
 # ---- the system's statements -------------------------------------------------------------------------
@@ -195,29 +202,23 @@ def predict(gold: list[GoldArticle], codebook: Codebook, articles_path: str, db:
             jobs: int | None = None, on_notice: Callable[[str], None] | None = None) -> list[Coded]:
     """The system's statements on the gold's articles: ingested (into ``db``, or a temporary database)
     and coded with ``codebook``."""
-    from onrecord.corpus.ingest import article_hash, ingest_articles
+    from onrecord.corpus.ingest import ingest_articles
     from onrecord.corpus.positions import statements
     from onrecord.corpus.store import Store
 
     articles = _articles_for(gold, articles_path)
     with tempfile.TemporaryDirectory(prefix="onrecord-positions-") as tmp, \
             Store(db or str(Path(tmp) / "gold.db")) as store:
-        summary = ingest_articles(articles, store, jobs=jobs, on_notice=on_notice)
+        summary = ingest_articles(articles.values(), store, jobs=jobs, on_notice=on_notice)
         if summary.errors:
             raise OnrecordError(f"{articles_path}: {len(summary.errors)} article(s) could not be analysed: "
                                 f"{summary.errors[0]}")
-        # a stored article's identity is its text: map it back to the gold's id
-        by_hash = {article_hash(a.text): a.id for a in articles}
-        article_of = {r[0]: by_hash.get(r[1]) for r in store.db.execute(
-            "SELECT q.id, a.hash FROM quotes q JOIN articles a ON a.id = q.article_id")}
-        spans = {r[0]: (r[1], r[2]) for r in store.db.execute('SELECT id, start, "end" FROM quotes')}
-        out = []
-        for s in statements(store, codebook):
-            art = article_of.get(s.quote_id)
-            if art is not None:  # a quote of an article outside the gold (a --db with more in it)
-                start, end = spans.get(s.quote_id, (None, None))
-                out.append(Coded(art, s.actor, s.concept, s.agreement, s.text, start, end))
-        return out
+        # each quote's gold article (by its text's hash) and span; a --db may hold other articles too
+        where = {r[0]: (articles[r[1]].id, r[2], r[3]) for r in store.db.execute(
+            'SELECT q.id, a.hash, q.start, q."end" FROM quotes q JOIN articles a ON a.id = q.article_id')
+            if r[1] in articles}
+        return [Coded(where[s.quote_id][0], s.actor, s.concept, s.agreement, s.text, *where[s.quote_id][1:])
+                for s in statements(store, codebook) if s.quote_id in where]
 
 
 # ---- scoring -----------------------------------------------------------------------------------------
