@@ -25,6 +25,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str | None = None  # where it came from: "path" or "path:line"
+    outlet: str | None = None  # who published it: the input's outlet/publisher, else the URL's host
     # what the reader had to say about the input without refusing it ("date 'x' is not a date"); not
     # part of the JSON form
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -104,7 +105,7 @@ class Result:
     def from_dict(cls, d: dict[str, Any]) -> Result:
         """The inverse of ``to_dict``: read onrecord's JSON form back into typed objects."""
         art = Article(text=d["text"], id=d.get("id"), date=d.get("date"), title=d.get("title"),
-                      url=d.get("url"), source=d.get("source"))
+                      url=d.get("url"), source=d.get("source"), outlet=d.get("outlet"))
         quotes = []
         for q in d.get("quotes", []):
             sp, cue = q.get("speaker"), q.get("cue")
@@ -121,8 +122,8 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         a = self.article
         return {
-            "id": a.id, "date": a.date, "title": a.title, "url": a.url, "source": a.source,
-            "text": a.text,
+            "id": a.id, "date": a.date, "title": a.title, "url": a.url, "outlet": a.outlet,
+            "source": a.source, "text": a.text,
             "quotes": [q.to_dict() for q in self.quotes],
             "entities": [e.to_dict() for e in self.entities],
         }

@@ -14,7 +14,7 @@ from onrecord.output import atomic_file
 ROWS = 50_000
 
 QUOTE_ROWS = """
-    SELECT a.id AS article_db_id, a.ext_id AS article_id, a.date, a.title, a.url, q.qid AS quote_id, q.kind,
+    SELECT a.id AS article_db_id, a.ext_id AS article_id, a.date, a.title, a.url, a.outlet, q.qid AS quote_id, q.kind,
            q.question, q.text, q.start, q."end", s.name AS speaker, q.speaker_id, q.speaker_mention, q.via,
            q.cue, q.parent_qid AS parent, q.confidence, q.quotation_id, t.appearances,
            (t.first_quote_id = q.id) AS first_appearance
@@ -29,7 +29,8 @@ def parquet_schema():
 
     return pa.schema([
         ("article_db_id", pa.int64()), ("article_id", pa.string()), ("date", pa.string()),
-        ("title", pa.string()), ("url", pa.string()), ("quote_id", pa.string()), ("kind", pa.string()),
+        ("title", pa.string()), ("url", pa.string()), ("outlet", pa.string()),
+        ("quote_id", pa.string()), ("kind", pa.string()),
         ("question", pa.bool_()), ("text", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
         ("speaker", pa.string()), ("speaker_id", pa.int64()), ("speaker_mention", pa.string()),
         ("via", pa.string()), ("cue", pa.string()), ("parent", pa.string()), ("confidence", pa.float64()),

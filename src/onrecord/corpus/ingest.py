@@ -118,8 +118,9 @@ def _write_result(db: sqlite3.Connection, r: Result) -> int | None:
     article already (stored by another ingest running at the same time)."""
     a = r.article
     cur = db.execute(
-        "INSERT OR IGNORE INTO articles(hash, ext_id, url, date, title, source, text) VALUES (?,?,?,?,?,?,?)",
-        (article_hash(a.text), a.id, a.url, a.date, a.title, a.source, a.text))
+        "INSERT OR IGNORE INTO articles(hash, ext_id, url, outlet, date, title, source, text)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (article_hash(a.text), a.id, a.url, a.outlet, a.date, a.title, a.source, a.text))
     if cur.rowcount == 0:
         return None
     article_id = cur.lastrowid

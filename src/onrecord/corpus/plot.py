@@ -8,6 +8,22 @@ from datetime import date, timedelta
 from onrecord.errors import OnrecordError
 
 
+def per_week(dates: list[str | None]) -> list[tuple[date, int]]:
+    """How many of ``dates`` fall in each week (weeks start on Monday), every week from the first to the
+    last, empty ones included; undated (or unparseable) ones cannot be placed and are left out."""
+    weeks: Counter[date] = Counter()
+    for when in dates:
+        try:
+            d = date.fromisoformat(when or "")
+        except ValueError:
+            continue
+        weeks[d - timedelta(days=d.weekday())] += 1
+    if not weeks:
+        return []
+    first, last = min(weeks), max(weeks)
+    return [(w, weeks.get(w, 0)) for w in (first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1))]
+
+
 def quotes_per_week(dates: list[str | None], path: str, title: str) -> int:
     """Draw the number of quotes per week (weeks start on Monday) into ``path``, from the quotes' dates;
     returns the weeks."""
@@ -18,19 +34,11 @@ def quotes_per_week(dates: list[str | None], path: str, title: str) -> int:
         import matplotlib.pyplot as plt
     except ImportError:
         raise OnrecordError("--plot needs matplotlib: pip install matplotlib") from None
-    weeks: Counter[date] = Counter()
-    for when in dates:
-        try:
-            d = date.fromisoformat(when or "")
-        except ValueError:
-            continue  # undated articles cannot be placed on a timeline
-        weeks[d - timedelta(days=d.weekday())] += 1
+    weeks = per_week(dates)
     if not weeks:
         raise OnrecordError("no dated quotes to plot")
-    first, last = min(weeks), max(weeks)
-    xs = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
-    ax.bar(xs, [weeks.get(x, 0) for x in xs], width=6, align="edge", color="#3b6ea5")
+    ax.bar([w for w, _ in weeks], [n for _, n in weeks], width=6, align="edge", color="#3b6ea5")
     ax.set_title(f"{title}: quotes per week")
     ax.set_ylabel("quotes")
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -42,4 +50,4 @@ def quotes_per_week(dates: list[str | None], path: str, title: str) -> int:
         raise OnrecordError(f"cannot write {path}: {e.strerror or e}") from None
     finally:
         plt.close(fig)
-    return len(xs)
+    return len(weeks)

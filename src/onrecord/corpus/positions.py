@@ -127,16 +127,58 @@ def statements(store: Store, codebook: Codebook, concept: str | None = None, spe
     """Every quote that speaks to a concept of ``codebook`` (or to ``concept``), corrections applied,
     in date order. ``speaker`` is resolved as `timeline` does (a full name, or the only name holding it)."""
     coding = coding_for(store, codebook, on_progress)
-    names = {c.name.lower(): c.name for c in codebook.concepts}
-    where, args = [], []
-    if concept is not None:
-        where.append("lower({concept}) = ?")
-        args.append(codebook.concept(concept).name.lower())
+    speaker_id = None
     if speaker is not None:
         from onrecord.corpus.query import resolve_speaker
 
+        speaker_id = resolve_speaker(store, speaker)[0]
+    return _read(store, coding, [c.name for c in codebook.concepts],
+                 None if concept is None else codebook.concept(concept).name, speaker_id, since, until)
+
+
+@dataclass
+class StoredCoding:
+    """The coding a database holds, as the last ``onrecord positions`` (or network, export) left it."""
+    id: int
+    concepts: list[str]
+    path: str | None  # the codebook file it was made from
+    coded_at: str
+    pending: int  # quotes ingested since, not coded yet (the next command given the codebook codes them)
+
+
+def stored_coding(store: Store) -> StoredCoding | None:
+    """The stored coding, without the codebook (read-only readers such as ``onrecord serve``); None when
+    nothing was ever coded."""
+    row = store.db.execute("SELECT id, concepts, path, coded_upto, coded_at FROM codings ORDER BY id DESC"
+                           " LIMIT 1").fetchone()
+    if row is None:
+        return None
+    pending = store.db.execute("SELECT COUNT(*) FROM quotes WHERE id > ?", (row["coded_upto"],)).fetchone()[0]
+    return StoredCoding(row["id"], json.loads(row["concepts"]), row["path"], row["coded_at"], pending)
+
+
+def stored_statements(store: Store, coding: StoredCoding, concept: str | None = None,
+                      speaker_id: int | None = None, since: str | None = None, until: str | None = None
+                      ) -> list[Statement]:
+    """``statements`` as the database holds them for ``coding`` (nothing is coded anew)."""
+    if concept is not None:
+        names = {c.lower(): c for c in coding.concepts}
+        if concept.lower() not in names:
+            raise NotFound(f"no concept {concept!r} in the stored coding; it has: {', '.join(coding.concepts)}")
+        concept = names[concept.lower()]
+    return _read(store, coding.id, coding.concepts, concept, speaker_id, since, until)
+
+
+def _read(store: Store, coding: int, concepts: list[str], concept: str | None, speaker_id: int | None,
+          since: str | None, until: str | None) -> list[Statement]:
+    names = {c.lower(): c for c in concepts}
+    where, args = [], []
+    if concept is not None:
+        where.append("lower({concept}) = ?")
+        args.append(concept.lower())
+    if speaker_id is not None:
         where.append("q.speaker_id = ?")
-        args.append(resolve_speaker(store, speaker)[0])
+        args.append(speaker_id)
     if since:
         where.append("a.date >= ?")
         args.append(since)
@@ -160,6 +202,15 @@ def statements(store: Store, codebook: Codebook, concept: str | None = None, spe
                              corrected))
     out.sort(key=lambda s: (s.date or "", s.quote_id, s.concept))
     return out
+
+
+def sides(statements: list[Statement]) -> list[dict[str, Any]]:
+    """Per concept, how many statements took each side: concept, yes, no, none (no side), by count."""
+    counts: dict[str, dict[str, int]] = {}
+    for st in statements:
+        c = counts.setdefault(st.concept, {"yes": 0, "no": 0, "none": 0})
+        c[st.agreement or "none"] += 1
+    return [{"concept": k, **v} for k, v in sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))]
 
 
 class _Orgs:

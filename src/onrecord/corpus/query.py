@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
 from onrecord.corpus.store import Store
@@ -24,8 +25,8 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
-def _filters(speaker: str | None, since: str | None, until: str | None, kind: str | None
-             ) -> tuple[str, list[Any]]:
+def _filters(speaker: str | None, since: str | None, until: str | None, kind: str | None,
+             outlet: str | None = None) -> tuple[str, list[Any]]:
     where, args = [], []
     if speaker:
         where.append("(s.name LIKE ? OR q.speaker_mention LIKE ?)")
@@ -39,6 +40,9 @@ def _filters(speaker: str | None, since: str | None, until: str | None, kind: st
     if kind:
         where.append("q.kind = ?")
         args.append(kind)
+    if outlet:
+        where.append("lower(a.outlet) = lower(?)")
+        args.append(outlet)
     return "".join(f" AND {w}" for w in where), args
 
 
@@ -64,43 +68,90 @@ class Hit:
     context: str
     appearances: int  # how many articles carry this quotation (1 when it is not a known duplicate)
     first: bool  # whether this is its earliest appearance
+    article_id: int = 0  # the article's database id
+    speaker_id: int | None = None  # the speaker's database id (null: no named speaker)
+    outlet: str | None = None
+    matches: list[tuple[int, int]] = field(default_factory=list)  # spans of ``text`` a search matched
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        d = dict(self.__dict__)
+        d["matches"] = [list(m) for m in self.matches]
+        return d
 
+
+# FTS5's highlight() puts these around each matched word; private-use characters, which news text lacks
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
 _SELECT = """
-    SELECT q.id, q.kind, q.text, q.start, q."end", q.cue, q.speaker_mention, s.name AS speaker,
-           a.id AS aid, a.ext_id, a.date, a.title, a.text AS atext,
-           COALESCE(t.appearances, 1) AS appearances, COALESCE(t.first_quote_id = q.id, 1) AS first
+    SELECT q.id, q.kind, q.text, q.start, q."end", q.cue, q.speaker_mention, q.speaker_id, s.name AS speaker,
+           a.id AS aid, a.ext_id, a.date, a.title, a.outlet, a.text AS atext,
+           COALESCE(t.appearances, 1) AS appearances, COALESCE(t.first_quote_id = q.id, 1) AS first{marked}
     FROM {source}
     JOIN articles a ON a.id = q.article_id
     LEFT JOIN speakers s ON s.id = q.speaker_id
     LEFT JOIN quotations t ON t.id = q.quotation_id
 """
+_MARKED = f", highlight(quotes_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}') AS marked"
+
+
+def _matches(text: str, marked: str | None) -> list[tuple[int, int]]:
+    """The spans of ``text`` that highlight() marked in ``marked``."""
+    if not marked or MARK_OPEN in text or MARK_CLOSE in text:
+        return []
+    out, pos, start = [], 0, None
+    for ch in marked:
+        if ch == MARK_OPEN:
+            start = pos
+        elif ch == MARK_CLOSE:
+            if start is not None:
+                out.append((start, pos))
+            start = None
+        else:
+            pos += 1
+    return out if pos == len(text) else []
 
 
 def _hit(row) -> Hit:
     return Hit(row["id"], row["ext_id"] or str(row["aid"]), row["date"], row["title"],
                row["speaker"] or row["speaker_mention"], row["kind"], row["cue"], row["text"],
-               sentence_around(row["atext"], row["start"], row["end"]), row["appearances"], bool(row["first"]))
+               sentence_around(row["atext"], row["start"], row["end"]), row["appearances"], bool(row["first"]),
+               row["aid"], row["speaker_id"] if row["speaker"] else None, row["outlet"],
+               _matches(row["text"], row["marked"]) if "marked" in row.keys() else [])  # noqa: SIM118 (Row: in tests values)
+
+
+def _search_sql(columns: str, extra: str) -> str:
+    return (_SELECT.format(source="quotes_fts f JOIN quotes q ON q.id = f.rowid", marked=columns)
+            + f" WHERE quotes_fts MATCH ? {extra}")
 
 
 def search(store: Store, text: str, speaker: str | None = None, since: str | None = None,
-           until: str | None = None, kind: str | None = None, limit: int = 20) -> list[Hit]:
-    """Quotes matching ``text``, best first (FTS5 bm25)."""
-    extra, args = _filters(speaker, since, until, kind)
-    sql = (_SELECT.format(source="quotes_fts f JOIN quotes q ON q.id = f.rowid")
-           + f" WHERE quotes_fts MATCH ? {extra} ORDER BY bm25(quotes_fts) LIMIT ?")
+           until: str | None = None, kind: str | None = None, limit: int = 20, offset: int = 0,
+           outlet: str | None = None) -> list[Hit]:
+    """Quotes matching ``text``, best first (FTS5 bm25); ``Hit.matches`` marks the words matched."""
+    extra, args = _filters(speaker, since, until, kind, outlet)
+    sql = _search_sql(_MARKED, extra) + " ORDER BY bm25(quotes_fts), q.id LIMIT ? OFFSET ?"
     try:
-        rows = store.db.execute(sql, [fts_query(text), *args, limit]).fetchall()
-    except Exception as e:  # sqlite3.OperationalError: a malformed FTS5 query
+        rows = store.db.execute(sql, [fts_query(text), *args, limit, offset]).fetchall()
+    except sqlite3.Error as e:  # a malformed FTS5 query
         raise OnrecordError(f"cannot search for {text!r}: {e}") from None
     return [_hit(r) for r in rows]
 
 
-def speakers(store: Store, top: int = 20, since: str | None = None, until: str | None = None
-             ) -> list[dict[str, Any]]:
+def count_search(store: Store, text: str, speaker: str | None = None, since: str | None = None,
+                 until: str | None = None, kind: str | None = None, outlet: str | None = None) -> int:
+    """How many quotes ``search`` would find with no limit."""
+    extra, args = _filters(speaker, since, until, kind, outlet)
+    sql = ("SELECT COUNT(*) FROM quotes_fts f JOIN quotes q ON q.id = f.rowid JOIN articles a"
+           " ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id"
+           f" WHERE quotes_fts MATCH ? {extra}")
+    try:
+        return store.db.execute(sql, [fts_query(text), *args]).fetchone()[0]
+    except sqlite3.Error as e:
+        raise OnrecordError(f"cannot search for {text!r}: {e}") from None
+
+
+def speakers(store: Store, top: int = 20, since: str | None = None, until: str | None = None,
+             offset: int = 0) -> list[dict[str, Any]]:
     """Who is quoted most. ``quotes`` counts quotations (the same quote in three outlets is one);
     ``appearances`` counts them all."""
     extra, args = _filters(None, since, until, None)
@@ -109,17 +160,28 @@ def speakers(store: Store, top: int = 20, since: str | None = None, until: str |
                    COUNT(q.id) AS appearances, COUNT(DISTINCT q.article_id) AS articles,
                    MIN(a.date) AS first, MAX(a.date) AS last
             FROM quotes q JOIN speakers s ON s.id = q.speaker_id JOIN articles a ON a.id = q.article_id
-            WHERE 1 {extra} GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ?""", [*args, top]).fetchall()
+            WHERE 1 {extra} GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?""",
+        [*args, top, offset]).fetchall()
     out = []
     for r in rows:
-        titles = store.db.execute(
-            "SELECT title, org, first_date, last_date FROM speaker_titles WHERE speaker_id = ?"
-            " ORDER BY first_date", (r["id"],)).fetchall()
         out.append({"speaker": r["name"], "type": r["type"], "quotes": r["quotes"],
                     "appearances": r["appearances"], "articles": r["articles"],
                     "first": r["first"], "last": r["last"],
-                    "titles": [_title_text(t) for t in titles]})
+                    "titles": [_title_text(t) for t in _titles(store, r["id"])], "speaker_id": r["id"]})
     return out
+
+
+def count_speakers(store: Store, since: str | None = None, until: str | None = None) -> int:
+    """How many speakers ``speakers`` would list with no limit."""
+    extra, args = _filters(None, since, until, None)
+    return store.db.execute(
+        "SELECT COUNT(DISTINCT q.speaker_id) FROM quotes q JOIN articles a ON a.id = q.article_id"
+        f" WHERE q.speaker_id IS NOT NULL {extra}", args).fetchone()[0]
+
+
+def _titles(store: Store, sid: int) -> list:
+    return store.db.execute("SELECT title, org, first_date, last_date FROM speaker_titles WHERE speaker_id = ?"
+                            " ORDER BY first_date, title", (sid,)).fetchall()
 
 
 def _title_text(t) -> str:
@@ -151,25 +213,84 @@ class Timeline:
     hits: list[Hit]  # the first ``limit`` quotes, in date order
     total: int  # how many there are in all
     dates: list[str | None]  # the date of every one of them, for a plot
+    speaker_id: int = 0
 
 
 def timeline(store: Store, name: str, about: str | None = None, limit: int = 1000) -> Timeline:
     """One speaker's quotes in date order (optionally only those matching ``about``); ``limit`` caps
     the quotes listed, never the count or the dates."""
     sid, canonical = resolve_speaker(store, name)
+    return speaker_timeline(store, sid, about, limit)
+
+
+def speaker_timeline(store: Store, sid: int, about: str | None = None, limit: int = 1000, offset: int = 0,
+                     newest_first: bool = False) -> Timeline:
+    """``timeline`` of the speaker with database id ``sid``; ``offset`` skips the first quotes listed."""
+    row = store.db.execute("SELECT name FROM speakers WHERE id = ?", (sid,)).fetchone()
+    if row is None:
+        raise NotFound(f"no speaker {sid} in {store.path}")
     if about:
         source = "quotes_fts f JOIN quotes q ON q.id = f.rowid"
         where, args = "quotes_fts MATCH ? AND", [fts_query(about)]
     else:
         source, where, args = "quotes q", "", []
-    order = f" WHERE {where} q.speaker_id = ? ORDER BY a.date, a.id, q.start"
+    order = f" WHERE {where} q.speaker_id = ?"
+    direction = "DESC" if newest_first else ""
     try:
-        rows = store.db.execute(_SELECT.format(source=source) + order + " LIMIT ?", [*args, sid, limit]).fetchall()
+        rows = store.db.execute(_SELECT.format(source=source, marked="") + order
+                                + f" ORDER BY a.date {direction}, a.id {direction}, q.start {direction} LIMIT ? OFFSET ?",
+                                [*args, sid, limit, offset]).fetchall()
         dates = [r[0] for r in store.db.execute(
-            f"SELECT a.date FROM {source} JOIN articles a ON a.id = q.article_id" + order, [*args, sid])]
-    except Exception as e:  # sqlite3.OperationalError: a malformed FTS5 query
+            f"SELECT a.date FROM {source} JOIN articles a ON a.id = q.article_id" + order
+            + " ORDER BY a.date, a.id, q.start", [*args, sid])]
+    except sqlite3.Error as e:  # a malformed FTS5 query
         raise OnrecordError(f"cannot search for {about!r}: {e}") from None
-    return Timeline(canonical, [_hit(r) for r in rows], len(dates), dates)
+    return Timeline(row["name"], [_hit(r) for r in rows], len(dates), dates, sid)
+
+
+def speaker_profile(store: Store, sid: int) -> dict[str, Any]:
+    """Who speaker ``sid`` is: name, type, titles and organisations with their dates, and how much they
+    are quoted (``quotes`` distinct quotations, ``appearances`` with copies, ``articles``, first and last)."""
+    row = store.db.execute("SELECT id, name, type FROM speakers WHERE id = ?", (sid,)).fetchone()
+    if row is None:
+        raise NotFound(f"no speaker {sid} in {store.path}")
+    n = store.db.execute(
+        """SELECT COUNT(DISTINCT COALESCE(q.quotation_id, -q.id)) AS quotes, COUNT(q.id) AS appearances,
+                  COUNT(DISTINCT q.article_id) AS articles, MIN(a.date) AS first, MAX(a.date) AS last
+           FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.speaker_id = ?""", (sid,)).fetchone()
+    return {"speaker_id": row["id"], "speaker": row["name"], "type": row["type"],
+            "titles": [{"title": t["title"], "org": t["org"] or None, "first": t["first_date"],
+                        "last": t["last_date"]} for t in _titles(store, sid)],
+            "quotes": n["quotes"], "appearances": n["appearances"], "articles": n["articles"],
+            "first": n["first"], "last": n["last"]}
+
+
+def quotation(store: Store, quote_id: int) -> dict[str, Any]:
+    """Every appearance of the quotation that quote ``quote_id`` is one of, earliest first (``first`` marks
+    the earliest; a quote that no other article repeats is its own only appearance)."""
+    row = store.db.execute("SELECT quotation_id FROM quotes WHERE id = ?", (quote_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no quote {quote_id} in {store.path}")
+    if row["quotation_id"] is None:
+        where, arg = "q.id = ?", quote_id
+    else:
+        where, arg = "q.quotation_id = ?", row["quotation_id"]
+    rows = store.db.execute(_SELECT.format(source="quotes q", marked="") + f" WHERE {where}"
+                            " ORDER BY a.date IS NULL, a.date, a.id, q.start", (arg,)).fetchall()
+    hits = [_hit(r) for r in rows]
+    return {"quote_id": quote_id, "quotation_id": row["quotation_id"], "appearances": hits,
+            "first_quote_id": next((h.quote_id for h in hits if h.first), hits[0].quote_id)}
+
+
+def corpus_stats(store: Store) -> dict[str, Any]:
+    """What the database holds: articles, quotes, speakers, quotations, outlets, and the dates covered."""
+    one = store.db.execute
+    a = one("SELECT COUNT(*) AS n, MIN(date) AS first, MAX(date) AS last, COUNT(DISTINCT outlet) AS outlets"
+            " FROM articles").fetchone()
+    return {"articles": a["n"], "first": a["first"], "last": a["last"], "outlets": a["outlets"],
+            "quotes": one("SELECT COUNT(*) FROM quotes").fetchone()[0],
+            "speakers": one("SELECT COUNT(*) FROM speakers").fetchone()[0],
+            "repeated_quotations": one("SELECT COUNT(*) FROM quotations WHERE appearances > 1").fetchone()[0]}
 
 
 def load_result(store: Store, article: str) -> Result:
@@ -182,9 +303,21 @@ def load_result(store: Store, article: str) -> Result:
     return _result(store, row)
 
 
+def load_article(store: Store, article_id: int) -> tuple[Result, dict[str, dict[str, int]]]:
+    """The article with database id ``article_id`` as ``load_result`` gives it, and for each of its quotes
+    (by its id in the article, q1, q2, ...) its database ``quote_id`` and its quotation's ``appearances``."""
+    row = store.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no article {article_id} in {store.path}")
+    ids = {r["qid"]: {"quote_id": r["id"], "appearances": r["n"]} for r in store.db.execute(
+        "SELECT q.id, q.qid, COALESCE(t.appearances, 1) AS n FROM quotes q"
+        " LEFT JOIN quotations t ON t.id = q.quotation_id WHERE q.article_id = ?", (article_id,))}
+    return _result(store, row), ids
+
+
 def _result(store: Store, row) -> Result:
     art = Article(text=row["text"], id=row["ext_id"] or str(row["id"]), date=row["date"], title=row["title"],
-                  url=row["url"], source=row["source"])
+                  url=row["url"], source=row["source"], outlet=row["outlet"])
     quotes = []
     for q in store.db.execute(
             "SELECT q.*, s.name FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id"

@@ -156,6 +156,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (article_hash, start, "end", concept)
     );
     """,
+    # 5: who published each article (the input's outlet or publisher, else the URL's host: read/outlet.py);
+    # articles stored before get their URL's host
+    """
+    ALTER TABLE articles ADD COLUMN outlet TEXT;
+    UPDATE articles SET outlet = (
+        SELECT CASE WHEN host LIKE 'www.%' THEN substr(host, 5) ELSE host END FROM (
+            SELECT lower(substr(rest, 1, min(instr(rest || '/', '/'), instr(rest || ':', ':'),
+                                             instr(rest || '?', '?'), instr(rest || '#', '#')) - 1)) AS host
+            FROM (SELECT substr(url, instr(url, '://') + 3) AS rest)))
+        WHERE url LIKE '%://%.%';
+    CREATE INDEX articles_outlet ON articles(outlet);
+    """,
 ]
 
 
@@ -180,18 +192,29 @@ class Store:
 
     ``write``: the caller will change the database (ingest, corrections); the file and its folder must
     be writable, and a missing file is created. Otherwise a file that cannot be written is opened
-    read-only, without the journal files a writer leaves beside it."""
+    read-only, without the journal files a writer leaves beside it.
 
-    def __init__(self, path: str | Path = DEFAULT_DB, write: bool = True) -> None:
+    ``readonly``: open with SQLite's ``mode=ro`` even when the file could be written (``onrecord serve``):
+    this connection can never change the file, and it reads what a concurrent ingest commits (WAL)."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, write: bool = True, readonly: bool = False) -> None:
         self.path = str(path)
         p = Path(path)
+        if readonly and not p.is_file():
+            raise OnrecordError(f"{self.path}: no such database; create it with "
+                                f"`onrecord ingest PATH --db {self.path}`")
         why = _can_write(p)
         if why is not None and (write or not p.exists()):
             verb = "write to" if p.exists() else "create"
             raise OnrecordError(f"{self.path}: cannot {verb} the database: {why}")
-        self.readonly = why is not None
+        self.readonly = readonly or why is not None
+        self.forced_readonly = readonly and why is None
         try:
-            if self.readonly:
+            if self.forced_readonly:
+                # a writer may be at work on this file: read-only, but not immutable, so its commits show
+                self.db = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                          timeout=LOCK_WAIT)
+            elif self.readonly:
                 # nothing may write here: no -wal/-shm files either (immutable), unless a -wal left by a
                 # crashed writer holds data that only SQLite's own read-only mode will read
                 wal = Path(self.path + "-wal").exists()
@@ -219,6 +242,10 @@ class Store:
         current = self.version
         if current > len(MIGRATIONS):
             raise OnrecordError(f"{self.path}: made by a newer onrecord (schema {current}); upgrade onrecord")
+        if current and current < len(MIGRATIONS) and self.forced_readonly:
+            raise OnrecordError(f"{self.path}: made by an older onrecord (schema {current}); this command only "
+                                f"reads it, so upgrade it first with any other (`onrecord speakers --db "
+                                f"{self.path}` does)")
         if current and current < len(MIGRATIONS) and self.readonly:
             raise OnrecordError(f"{self.path}: made by an older onrecord (schema {current}) and read-only, so "
                                 "it cannot be upgraded; make it writable and run the command again")

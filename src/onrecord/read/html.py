@@ -5,6 +5,7 @@ from __future__ import annotations
 from onrecord.errors import InputError
 from onrecord.read.dates import NotADate, parse_date
 from onrecord.read.limits import check_length
+from onrecord.read.outlet import outlet
 from onrecord.types import Article
 
 
@@ -28,4 +29,5 @@ def parse_html(raw: str, path: str) -> Article:
     except NotADate as e:
         date = None
         warnings.append(f"{e}; kept without a date")
-    return Article(text=text, date=date, title=title, url=url, source=path, warnings=warnings)
+    return Article(text=text, date=date, title=title, url=url, source=path, warnings=warnings,
+                   outlet=outlet(getattr(doc, "sitename", None), url))

@@ -1,4 +1,4 @@
-"""JSON Lines: one article per line with ``text`` and optional id, date, title, url, source."""
+"""JSON Lines: one article per line with ``text`` and optional id, date, title, url, outlet (or publisher)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from onrecord.errors import InputError
 from onrecord.read.dates import NotADate, parse_date
 from onrecord.read.limits import check_length
+from onrecord.read.outlet import outlet
 from onrecord.types import Article
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -56,6 +57,8 @@ def parse_jsonl(lines: Iterable[str | bytes], path: str) -> Iterator[Article | I
             warnings.append(f"{count} lone surrogate escape(s) in the text replaced by U+FFFD")
         fields = {k: None if obj.get(k) is None else _SURROGATE.sub("\ufffd", str(obj[k]))
                   for k in ("id", "title", "url")}
+        named = obj.get("outlet") if obj.get("outlet") is not None else obj.get("publisher")
+        fields["outlet"] = outlet(None if named is None else _SURROGATE.sub("\ufffd", str(named)), fields["url"])
         try:
             fields["date"] = parse_date(obj.get("date"))
         except NotADate as e:
