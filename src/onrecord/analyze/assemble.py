@@ -443,6 +443,10 @@ def to_result(article: Article, drafts: list[Draft], ctx: ArticleContext | None 
 
     for n, d in enumerate(drafts, start=1):
         d.qid = f"q{n}"
+    kept = {id(d) for d in drafts}
+    for d in drafts:  # a nested quote whose quotation was dropped (found no cue, scored unlikely) stands alone
+        if d.parent is not None and id(d.parent) not in kept:
+            d.parent = None
     quotes: list[Quote] = []
     for d in drafts:
         speaker: Speaker | None = None
