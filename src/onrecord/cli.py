@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     from onrecord.positions_cli import add_commands as add_position_commands
 
     add_position_commands(sub)
+    from onrecord.serve_cli import add_commands as add_serve_commands
+
+    add_serve_commands(sub)
     return p
 
 
@@ -155,8 +158,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def _commands() -> dict:
     from onrecord.corpus_cli import COMMANDS as CORPUS
     from onrecord.positions_cli import COMMANDS as POSITIONS
+    from onrecord.serve_cli import COMMANDS as SERVE
 
-    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS, **POSITIONS}
+    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS, **POSITIONS, **SERVE}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
