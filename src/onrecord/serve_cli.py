@@ -20,6 +20,8 @@ def add_commands(sub) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every network)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (default: 1); more answer more requests at once on more cores")
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
 
 
@@ -31,8 +33,10 @@ def _bind(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as e:
         raise OnrecordError(f"--host {host}: {e.strerror}") from None
-    family, _, _, _, addr = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, proto, _, addr = infos[0]
+    # proto must say TCP: asyncio sets TCP_NODELAY only on sockets that do, and without it every answer
+    # after the first on a kept-alive connection waits 40 ms for the client's delayed ACK (Nagle)
+    sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(addr)
@@ -52,17 +56,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as e:  # an install without the web stack
         raise OnrecordError(f"serve needs FastAPI, uvicorn and Jinja2 ({e.name} is missing): "
                             "pip install 'onrecord'") from None
+    if args.workers < 1:
+        raise OnrecordError("--workers must be at least 1")
     app = create_app(args.db)  # a missing or foreign database fails here, in one line
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"onrecord: serving {args.db} at http://{shown}:{port}/ (read-only; Ctrl-C stops)", file=sys.stderr,
-          flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=args.access_log, lifespan="off",
-                            server_header=False)
-    server = uvicorn.Server(config)
+    print(f"onrecord: serving {args.db} at http://{shown}:{port}/ (read-only; "
+          f"{args.workers} process{'es' if args.workers > 1 else ''}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    common = dict(log_level="warning", access_log=args.access_log, lifespan="off", server_header=False)
     try:
-        server.run(sockets=[sock])
+        if args.workers == 1:
+            uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+        else:  # each worker process builds its own application (onrecord.serve.app.from_environment)
+            import os
+
+            from uvicorn.supervisors import Multiprocess
+
+            os.environ["ONRECORD_SERVE_DB"] = os.path.abspath(args.db)
+            config = uvicorn.Config("onrecord.serve.app:from_environment", factory=True, workers=args.workers,
+                                    **common)
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
     return 0

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from onrecord.errors import OnrecordError
 
 
-def per_week(dates: list[str | None]) -> list[tuple[date, int]]:
+def per_week(dates: Iterable[str | None | tuple[str | None, int]]) -> list[tuple[date, int]]:
     """How many of ``dates`` fall in each week (weeks start on Monday), every week from the first to the
-    last, empty ones included; undated (or unparseable) ones cannot be placed and are left out."""
+    last, empty ones included; undated (or unparseable) ones cannot be placed and are left out. A
+    ``(date, n)`` pair counts as n dates."""
     weeks: Counter[date] = Counter()
-    for when in dates:
+    for item in dates:
+        when, n = item if isinstance(item, tuple | list) else (item, 1)
         try:
             d = date.fromisoformat(when or "")
         except ValueError:
             continue
-        weeks[d - timedelta(days=d.weekday())] += 1
+        weeks[d - timedelta(days=d.weekday())] += n
     if not weeks:
         return []
     first, last = min(weeks), max(weeks)

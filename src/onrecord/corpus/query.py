@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from onrecord.corpus.store import Store
@@ -79,19 +80,23 @@ class Hit:
         return d
 
 
+CONTEXT = 400  # characters either side of a quote that its sentence is looked for in (sentence_around)
+
 # FTS5's highlight() puts these around each matched word; private-use characters, which news text lacks
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
 _SELECT = """
     SELECT q.id, q.kind, q.text, q.start, q."end", q.cue, q.speaker_mention, q.speaker_id, s.name AS speaker,
-           a.id AS aid, a.ext_id, a.date, a.title, a.outlet, a.text AS atext,
-           COALESCE(t.appearances, 1) AS appearances, COALESCE(t.first_quote_id = q.id, 1) AS first{marked}
+           a.id AS aid, a.ext_id, a.date, a.title, a.outlet,
+           -- the article's text within CONTEXT characters of the quote, not all of it: enough for its sentence
+           substr(a.text, max(q.start - {CONTEXT}, 0) + 1, q."end" + {CONTEXT} - max(q.start - {CONTEXT}, 0)) AS window,
+           max(q.start - {CONTEXT}, 0) AS w0,
+           COALESCE(t.appearances, 1) AS appearances, COALESCE(t.first_quote_id = q.id, 1) AS first
     FROM {source}
     JOIN articles a ON a.id = q.article_id
     LEFT JOIN speakers s ON s.id = q.speaker_id
     LEFT JOIN quotations t ON t.id = q.quotation_id
-"""
-_MARKED = f", highlight(quotes_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}') AS marked"
+""".replace("{CONTEXT}", str(CONTEXT))
 
 
 def _matches(text: str, marked: str | None) -> list[tuple[int, int]]:
@@ -114,14 +119,35 @@ def _matches(text: str, marked: str | None) -> list[tuple[int, int]]:
 def _hit(row) -> Hit:
     return Hit(row["id"], row["ext_id"] or str(row["aid"]), row["date"], row["title"],
                row["speaker"] or row["speaker_mention"], row["kind"], row["cue"], row["text"],
-               sentence_around(row["atext"], row["start"], row["end"]), row["appearances"], bool(row["first"]),
-               row["aid"], row["speaker_id"] if row["speaker"] else None, row["outlet"],
-               _matches(row["text"], row["marked"]) if "marked" in row.keys() else [])  # noqa: SIM118 (Row: in tests values)
+               sentence_around(row["window"], row["start"] - row["w0"], row["end"] - row["w0"], CONTEXT),
+               row["appearances"], bool(row["first"]),
+               row["aid"], row["speaker_id"] if row["speaker"] else None, row["outlet"])
 
 
-def _search_sql(columns: str, extra: str) -> str:
-    return (_SELECT.format(source="quotes_fts f JOIN quotes q ON q.id = f.rowid", marked=columns)
-            + f" WHERE quotes_fts MATCH ? {extra}")
+_HIGHLIGHT = f"highlight(quotes_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}')"
+
+
+def _by_ids(store: Store, ids: list[int], fts: str | None = None, marked: dict[int, str] | None = None
+            ) -> list[Hit]:
+    """The hits of quotes ``ids``, in that order; with ``fts`` (the FTS5 query they matched), the words it
+    matched marked (``marked``: highlight()'s answer by id, when the caller has it already). Pages pick
+    their ids first over narrow rows and read article texts only for these."""
+    if not ids:
+        return []
+    marks = (",?" * len(ids))[1:]
+    rows = {r["id"]: r for r in store.db.execute(
+        _SELECT.format(source="quotes q") + f" WHERE q.id IN ({marks})", ids)}
+    if marked is None and fts is not None:
+        marked = dict(store.db.execute(f"SELECT rowid, {_HIGHLIGHT} FROM quotes_fts WHERE quotes_fts MATCH ?"
+                                       f" AND rowid IN ({marks})", [fts, *ids]).fetchall())
+    marked = marked or {}
+    out = []
+    for i in ids:
+        if i in rows:
+            h = _hit(rows[i])
+            h.matches = _matches(h.text, marked.get(i))
+            out.append(h)
+    return out
 
 
 def search(store: Store, text: str, speaker: str | None = None, since: str | None = None,
@@ -129,12 +155,19 @@ def search(store: Store, text: str, speaker: str | None = None, since: str | Non
            outlet: str | None = None) -> list[Hit]:
     """Quotes matching ``text``, best first (FTS5 bm25); ``Hit.matches`` marks the words matched."""
     extra, args = _filters(speaker, since, until, kind, outlet)
-    sql = _search_sql(_MARKED, extra) + " ORDER BY bm25(quotes_fts), q.id LIMIT ? OFFSET ?"
+    fts = fts_query(text)
+    if extra:
+        sql = ("SELECT q.id FROM quotes_fts f JOIN quotes q ON q.id = f.rowid JOIN articles a ON a.id = q.article_id"
+               f" LEFT JOIN speakers s ON s.id = q.speaker_id WHERE quotes_fts MATCH ? {extra}"
+               " ORDER BY bm25(quotes_fts), q.id LIMIT ? OFFSET ?")
+    else:  # FTS5's own ranked scan, no join; it marks the words of the rows it returns only
+        sql = f"SELECT rowid, {_HIGHLIGHT} FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
     try:
-        rows = store.db.execute(sql, [fts_query(text), *args, limit, offset]).fetchall()
+        rows = store.db.execute(sql, [fts, *args, limit, offset]).fetchall()
+        ids = [r[0] for r in rows]
+        return _by_ids(store, ids, fts, None if extra else {r[0]: r[1] for r in rows})
     except sqlite3.Error as e:  # a malformed FTS5 query
         raise OnrecordError(f"cannot search for {text!r}: {e}") from None
-    return [_hit(r) for r in rows]
 
 
 def count_search(store: Store, text: str, speaker: str | None = None, since: str | None = None,
@@ -224,28 +257,41 @@ def timeline(store: Store, name: str, about: str | None = None, limit: int = 100
 
 
 def speaker_timeline(store: Store, sid: int, about: str | None = None, limit: int = 1000, offset: int = 0,
-                     newest_first: bool = False) -> Timeline:
-    """``timeline`` of the speaker with database id ``sid``; ``offset`` skips the first quotes listed."""
+                     newest_first: bool = False, dates: bool = True) -> Timeline:
+    """``timeline`` of the speaker with database id ``sid``; ``offset`` skips the first quotes listed.
+    ``dates=False``: only the count, not every quote's date (``speaker_weeks`` counts them by week)."""
     row = store.db.execute("SELECT name FROM speakers WHERE id = ?", (sid,)).fetchone()
     if row is None:
         raise NotFound(f"no speaker {sid} in {store.path}")
-    if about:
-        source = "quotes_fts f JOIN quotes q ON q.id = f.rowid"
-        where, args = "quotes_fts MATCH ? AND", [fts_query(about)]
+    fts = fts_query(about) if about else None
+    if fts:
+        source, where, args = "quotes_fts f JOIN quotes q ON q.id = f.rowid", "quotes_fts MATCH ? AND", [fts]
     else:
         source, where, args = "quotes q", "", []
-    order = f" WHERE {where} q.speaker_id = ?"
-    direction = "DESC" if newest_first else ""
+    body = f" FROM {source} JOIN articles a ON a.id = q.article_id WHERE {where} q.speaker_id = ?"
+    d = "DESC" if newest_first else ""
     try:
-        rows = store.db.execute(_SELECT.format(source=source, marked="") + order
-                                + f" ORDER BY a.date {direction}, a.id {direction}, q.start {direction} LIMIT ? OFFSET ?",
-                                [*args, sid, limit, offset]).fetchall()
-        dates = [r[0] for r in store.db.execute(
-            f"SELECT a.date FROM {source} JOIN articles a ON a.id = q.article_id" + order
-            + " ORDER BY a.date, a.id, q.start", [*args, sid])]
+        ids = [r[0] for r in store.db.execute(f"SELECT q.id{body} ORDER BY a.date {d}, a.id {d}, q.start {d}"
+                                               " LIMIT ? OFFSET ?", [*args, sid, limit, offset])]
+        if dates:
+            every = [r[0] for r in store.db.execute(f"SELECT a.date{body} ORDER BY a.date, a.id, q.start",
+                                                    [*args, sid])]
+            total = len(every)
+        else:
+            every, total = [], store.db.execute(f"SELECT COUNT(*){body}", [*args, sid]).fetchone()[0]
+        hits = _by_ids(store, ids, fts)
     except sqlite3.Error as e:  # a malformed FTS5 query
         raise OnrecordError(f"cannot search for {about!r}: {e}") from None
-    return Timeline(row["name"], [_hit(r) for r in rows], len(dates), dates, sid)
+    return Timeline(row["name"], hits, total, every, sid)
+
+
+def speaker_weeks(store: Store, sid: int) -> list[tuple[date, int]]:
+    """How many quotes speaker ``sid`` has in each week, every week from their first to their last."""
+    from onrecord.corpus.plot import per_week
+
+    return per_week([tuple(r) for r in store.db.execute(
+        "SELECT a.date, COUNT(*) FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.speaker_id = ?"
+        " GROUP BY a.date", (sid,))])
 
 
 def speaker_profile(store: Store, sid: int) -> dict[str, Any]:
@@ -275,7 +321,7 @@ def quotation(store: Store, quote_id: int) -> dict[str, Any]:
         where, arg = "q.id = ?", quote_id
     else:
         where, arg = "q.quotation_id = ?", row["quotation_id"]
-    rows = store.db.execute(_SELECT.format(source="quotes q", marked="") + f" WHERE {where}"
+    rows = store.db.execute(_SELECT.format(source="quotes q") + f" WHERE {where}"
                             " ORDER BY a.date IS NULL, a.date, a.id, q.start", (arg,)).fetchall()
     hits = [_hit(r) for r in rows]
     return {"quote_id": quote_id, "quotation_id": row["quotation_id"], "appearances": hits,

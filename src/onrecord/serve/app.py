@@ -9,6 +9,7 @@ file neither blocks nor breaks it and its commits show on the next request.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from math import ceil
@@ -41,6 +42,8 @@ MAX_OFFSET = 10_000  # deeper pages: narrow the search instead
 MAX_TEXT = 300  # characters of a search or a filter
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 PAGE = 20  # rows per page on the pages
+# threads answering at once, per process: a few keep SQLite's waits overlapped; many only queue on the GIL
+THREADS = int(os.environ.get("ONRECORD_SERVE_THREADS", "4"))
 NETWORK_ACTORS = 60  # the network page draws at most this many actors (those with most statements)
 
 _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD; empty = not given (an empty form field)
@@ -84,13 +87,66 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every answer (plain ASGI: Starlette's BaseHTTPMiddleware costs more)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.limited = False
+
+    async def __call__(self, scope, receive, send) -> None:
+        if not self.limited:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+            self.limited = True
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [h for h in self.extra if h[0] not in have]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class Corpus:
-    """The database, one read-only connection per thread."""
+    """The database, one read-only connection per thread, and the answers worth keeping: aggregates over
+    many rows (counts, who is quoted most, a speaker's weeks) are kept until the file changes (any commit
+    of an ingest or a correction changes the database file or its WAL). Searches are not kept."""
+
+    CACHED = 4096  # answers kept at most; then all are dropped
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.local = threading.local()
+        self.cache: dict[Any, tuple[tuple, Any]] = {}
         self.open()  # fail now, with one line, not on the first request
+
+    def version(self) -> tuple:
+        out = []
+        for f in (self.path, self.path + "-wal"):
+            try:
+                st = os.stat(f)
+                out += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                out += [0, 0]
+        return tuple(out)
+
+    def cached(self, key: Any, compute):
+        """``compute()``, or its answer from before when the database has not changed since."""
+        version = self.version()
+        hit = self.cache.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        if len(self.cache) >= self.CACHED:
+            self.cache.clear()
+        self.cache[key] = (version, value)
+        return value
 
     def open(self) -> Store:
         store = getattr(self.local, "store", None)
@@ -106,6 +162,13 @@ def _blank(v: str | None) -> str | None:
 
 def _fts_error(e: OnrecordError) -> str:
     return str(e).replace("fts5: ", "")
+
+
+def from_environment() -> FastAPI:
+    """The application for ONRECORD_SERVE_DB: what each worker process of ``serve --workers N`` imports."""
+    import os
+
+    return create_app(os.environ["ONRECORD_SERVE_DB"])
 
 
 def create_app(db: str) -> FastAPI:
@@ -134,19 +197,18 @@ def create_app(db: str) -> FastAPI:
     app.openapi = openapi
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes every .html template
+    # the package's templates do not change while it runs: no stat() per page, and a plain dict as the
+    # cache (Jinja's LRU cache takes a lock that every server thread would queue on)
+    templates.env.auto_reload = False
+    templates.env.cache = {}
     templates.env.globals.update(version=__version__, db_name=Path(db).name)
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         store = corpus.open()
-        context.setdefault("coding", pos.stored_coding(store))
+        context.setdefault("coding", corpus.cached("coding", lambda: pos.stored_coding(store)))
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def error(request: Request, status: int, message: str) -> Response:
         message = message.replace(f" in {corpus.path}", "").replace(corpus.path, Path(corpus.path).name)
@@ -191,52 +253,57 @@ def create_app(db: str) -> FastAPI:
         args = dict(speaker=_blank(speaker), since=_blank(since), until=_blank(until), kind=_blank(kind),
                     outlet=_blank(outlet))
         hits = query.search(store, q, limit=limit, offset=offset, **args)
-        total = query.count_search(store, q, **args) if hits or offset else 0
+        # a short last page says the total itself; only a full one needs counting
+        total = offset + len(hits) if len(hits) < limit and (hits or not offset) else query.count_search(store, q, **args)
         return {"q": q, "total": total, "limit": limit, "offset": offset, "hits": [h.as_dict() for h in hits]}
 
     @app.get("/api/stats", tags=["api"], responses=ERRORS, summary="What the database holds")
-    def api_stats() -> JSONResponse:
+    async def api_stats() -> JSONResponse:
         store = corpus.open()
-        stats = query.corpus_stats(store)
-        coding = pos.stored_coding(store)
+        stats = dict(corpus.cached("stats", lambda: query.corpus_stats(store)))
+        coding = corpus.cached("coding", lambda: pos.stored_coding(store))
         stats["concepts"] = coding.concepts if coding else []
         return JSONResponse(stats)
 
     @app.get("/api/search", tags=["api"], responses=ERRORS, summary="Quotes matching words (FTS5 syntax honoured), best first")
-    def api_search(q: Annotated[str, Query(min_length=1, max_length=MAX_TEXT)], speaker: Text = None,
+    async def api_search(q: Annotated[str, Query(min_length=1, max_length=MAX_TEXT)], speaker: Text = None,
                    since: When = None, until: When = None, kind: Kind = None, outlet: Text = None,
                    limit: Limit = 20, offset: Offset = 0) -> JSONResponse:
         return JSONResponse(search_api(q, speaker, since, until, kind, outlet, limit, offset))
 
     @app.get("/api/speakers", tags=["api"], responses=ERRORS, summary="Who is quoted most")
-    def api_speakers(since: When = None, until: When = None, limit: Limit = 20, offset: Offset = 0
+    async def api_speakers(since: When = None, until: When = None, limit: Limit = 20, offset: Offset = 0
                      ) -> JSONResponse:
         store = corpus.open()
         since, until = _blank(since), _blank(until)
-        rows = query.speakers(store, limit, since, until, offset)
-        return JSONResponse({"total": query.count_speakers(store, since, until), "limit": limit,
+        rows = corpus.cached(("speakers", limit, since, until, offset),
+                             lambda: query.speakers(store, limit, since, until, offset))
+        total = corpus.cached(("count_speakers", since, until), lambda: query.count_speakers(store, since, until))
+        return JSONResponse({"total": total, "limit": limit,
                              "offset": offset, "speakers": rows})
 
     @app.get("/api/speakers/{speaker_id}", tags=["api"], responses=ERRORS, summary="One speaker: titles, counts, positions")
-    def api_speaker(speaker_id: _id("speaker")) -> JSONResponse:
+    async def api_speaker(speaker_id: _id("speaker")) -> JSONResponse:
         store = corpus.open()
-        profile = query.speaker_profile(store, speaker_id)
-        profile["positions"] = _speaker_sides(store, speaker_id)
+        profile = dict(corpus.cached(("profile", speaker_id), lambda: query.speaker_profile(store, speaker_id)))
+        profile["positions"] = corpus.cached(("sides", speaker_id), lambda: _speaker_sides(store, speaker_id))
         return JSONResponse(profile)
 
     @app.get("/api/speakers/{speaker_id}/timeline", tags=["api"], responses=ERRORS,
              summary="One speaker's quotes in date order, and their number per week")
-    def api_timeline(speaker_id: _id("speaker"), about: Text = None, limit: Limit = 20, offset: Offset = 0
+    async def api_timeline(speaker_id: _id("speaker"), about: Text = None, limit: Limit = 20, offset: Offset = 0
                      ) -> JSONResponse:
         store = corpus.open()
-        tl = query.speaker_timeline(store, speaker_id, _blank(about), limit, offset)
+        tl = query.speaker_timeline(store, speaker_id, _blank(about), limit, offset, dates=bool(_blank(about)))
+        weeks = per_week(tl.dates) if _blank(about) else corpus.cached(
+            ("weeks", speaker_id), lambda: query.speaker_weeks(store, speaker_id))
         return JSONResponse({"speaker_id": speaker_id, "speaker": tl.speaker, "total": tl.total, "limit": limit,
                              "offset": offset, "quotes": [h.as_dict() for h in tl.hits],
-                             "weeks": [{"week": w.isoformat(), "quotes": n} for w, n in per_week(tl.dates)]})
+                             "weeks": [{"week": w.isoformat(), "quotes": n} for w, n in weeks]})
 
     @app.get("/api/articles/{article_id}", tags=["api"], responses=ERRORS,
              summary="One article with its quotes, in extract's JSON form")
-    def api_article(article_id: _id("article")) -> JSONResponse:
+    async def api_article(article_id: _id("article")) -> JSONResponse:
         result, ids = query.load_article(corpus.open(), article_id)
         out = result.to_dict()
         out["article_id"] = article_id
@@ -246,13 +313,13 @@ def create_app(db: str) -> FastAPI:
 
     @app.get("/api/quotes/{quote_id}", tags=["api"], responses=ERRORS,
              summary="A quotation's appearances across articles and outlets, earliest first")
-    def api_quotation(quote_id: _id("quote")) -> JSONResponse:
+    async def api_quotation(quote_id: _id("quote")) -> JSONResponse:
         out = query.quotation(corpus.open(), quote_id)
         out["appearances"] = [h.as_dict() for h in out["appearances"]]
         return JSONResponse(out)
 
     @app.get("/api/positions", tags=["api"], responses=ERRORS, summary="Statements: quotes coded for the stored codebook")
-    def api_positions(concept: Text = None, speaker_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    async def api_positions(concept: Text = None, speaker_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                       since: When = None, until: When = None, limit: Limit = 20, offset: Offset = 0
                       ) -> JSONResponse:
         store = corpus.open()
@@ -262,7 +329,7 @@ def create_app(db: str) -> FastAPI:
                              "statements": [s.as_dict() for s in rows[offset:offset + limit]]})
 
     @app.get("/api/network", tags=["api"], responses=ERRORS, summary="A discourse network (DNA's definitions) as nodes and edges")
-    def api_network(type: NetType = "congruence", concept: Text = None, qualifier: Qualifier = "both",
+    async def api_network(type: NetType = "congruence", concept: Text = None, qualifier: Qualifier = "both",
                     since: When = None, until: When = None) -> JSONResponse:
         g = _network(corpus.open(), type, _blank(concept), qualifier, _blank(since), _blank(until))
         return JSONResponse({"type": type, "qualifier": qualifier, "concept": _blank(concept),
@@ -272,12 +339,13 @@ def create_app(db: str) -> FastAPI:
     # ---- the pages ---------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request):
+    async def home(request: Request):
         store = corpus.open()
-        return page(request, "home.html", stats=query.corpus_stats(store), top=query.speakers(store, 10))
+        return page(request, "home.html", stats=corpus.cached("stats", lambda: query.corpus_stats(store)),
+                    top=corpus.cached(("speakers", 10, None, None, 0), lambda: query.speakers(store, 10)))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: Text = None, speaker: Text = None, since: When = None,
+    async def search_page(request: Request, q: Text = None, speaker: Text = None, since: When = None,
                     until: When = None, kind: Kind = None, outlet: Text = None, page_: Page = 1):
         form = {"q": q or "", "speaker": speaker or "", "since": since or "", "until": until or "",
                 "kind": kind or "", "outlet": outlet or ""}
@@ -292,43 +360,48 @@ def create_app(db: str) -> FastAPI:
                     marked=draw.marked)
 
     @app.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
-    def speakers_page(request: Request, since: When = None, until: When = None, page_: Page = 1):
+    async def speakers_page(request: Request, since: When = None, until: When = None, page_: Page = 1):
         store = corpus.open()
         since_, until_ = _blank(since), _blank(until)
-        rows = query.speakers(store, PAGE, since_, until_, (page_ - 1) * PAGE)
-        total = query.count_speakers(store, since_, until_)
+        offset = (page_ - 1) * PAGE
+        rows = corpus.cached(("speakers", PAGE, since_, until_, offset),
+                             lambda: query.speakers(store, PAGE, since_, until_, offset))
+        total = corpus.cached(("count_speakers", since_, until_), lambda: query.count_speakers(store, since_, until_))
         return page(request, "speakers.html", rows=rows, total=total, form={"since": since or "",
                     "until": until or ""}, pager=_pager(request, total, page_), offset=(page_ - 1) * PAGE)
 
     @app.get("/speaker/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    def speaker_page(request: Request, speaker_id: _id("speaker"), about: Text = None, page_: Page = 1):
+    async def speaker_page(request: Request, speaker_id: _id("speaker"), about: Text = None, page_: Page = 1):
         store = corpus.open()
-        profile = query.speaker_profile(store, speaker_id)
+        profile = corpus.cached(("profile", speaker_id), lambda: query.speaker_profile(store, speaker_id))
         about_ = _blank(about)
         problem = None
         try:
-            tl = query.speaker_timeline(store, speaker_id, about_, PAGE, (page_ - 1) * PAGE, newest_first=True)
+            tl = query.speaker_timeline(store, speaker_id, about_, PAGE, (page_ - 1) * PAGE, newest_first=True,
+                                        dates=False)
         except OnrecordError as e:
-            problem, tl = _fts_error(e), query.speaker_timeline(store, speaker_id, None, PAGE, newest_first=True)
-        weeks = per_week(query.speaker_timeline(store, speaker_id, None, 1).dates)
+            problem = _fts_error(e)
+            tl = query.speaker_timeline(store, speaker_id, None, PAGE, newest_first=True, dates=False)
+        weeks = corpus.cached(("weeks", speaker_id), lambda: query.speaker_weeks(store, speaker_id))
         return page(request, "speaker.html", status=400 if problem else 200, p=profile, tl=tl, about=about or "",
                     problem=problem, chart=draw.weekly(weeks), weeks=len(weeks),
-                    sides=_speaker_sides(store, speaker_id), pager=_pager(request, tl.total, page_))
+                    sides=corpus.cached(("sides", speaker_id), lambda: _speaker_sides(store, speaker_id)),
+                    pager=_pager(request, tl.total, page_))
 
     @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: _id("article")):
+    async def article_page(request: Request, article_id: _id("article")):
         result, ids = query.load_article(corpus.open(), article_id)
         return page(request, "article.html", r=result, a=result.article, ids=ids,
                     body=draw.article(result, ids), link=draw.safe_url(result.article.url),
                     speaker_ids=draw.speaker_ids(result))
 
     @app.get("/quote/{quote_id}", response_class=HTMLResponse, include_in_schema=False)
-    def quote_page(request: Request, quote_id: _id("quote")):
+    async def quote_page(request: Request, quote_id: _id("quote")):
         q = query.quotation(corpus.open(), quote_id)
         return page(request, "quotation.html", q=q, hits=q["appearances"])
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
-    def network_page(request: Request, type: NetType = "congruence", concept: Text = None,
+    async def network_page(request: Request, type: NetType = "congruence", concept: Text = None,
                      qualifier: Qualifier = "both", since: When = None, until: When = None):
         store = corpus.open()
         coding = pos.stored_coding(store)
