@@ -19,6 +19,7 @@ demo: install
 	rm -f build/demo.db* && mkdir -p build
 	$(BIN)/onrecord ingest samples/briefing.txt --db build/demo.db
 	COLUMNS=$${COLUMNS:-120} $(BIN)/onrecord positions --db build/demo.db --codebook samples/codebook.yaml --format table
+	@echo "to browse it: $(BIN)/onrecord serve --db build/demo.db  (then open http://127.0.0.1:8000/)"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

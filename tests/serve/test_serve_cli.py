@@ -36,3 +36,30 @@ def test_a_port_in_use_is_one_line(served_db):
         port = s.getsockname()[1]
         line = one_line(serve("--db", str(served_db), "--port", str(port)))
     assert f"127.0.0.1:{port}" in line and "--port" in line
+
+
+def test_several_worker_processes_answer(served_db):
+    import json
+    import re
+    import time
+    import urllib.request
+
+    proc = subprocess.Popen([str(BIN / "onrecord"), "serve", "--db", str(served_db), "--port", "0", "--workers", "2"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        m = re.search(r"at (http://127\.0\.0\.1:\d+/) \(read-only; 2 processes", line)
+        assert m, line
+        deadline = time.monotonic() + 30
+        while True:  # the workers start after the line; the socket already queues connections
+            try:
+                with urllib.request.urlopen(m.group(1) + "api/stats", timeout=10) as r:
+                    stats = json.load(r)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert stats["articles"] >= 4 and stats["concepts"] == ["Harbour bridge"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
