@@ -95,3 +95,11 @@ def test_names_keep_initials_and_abbreviations_but_lose_a_sentence_stop():
     assert parse_name(["S.E.C."]).name == "S.E.C."
     assert parse_name(["Republican", "National", "Committee"]).name == "Republican National Committee"
     assert parse_name(["Did", "Trump"]).name == "Trump"  # "Did Trump lower his taxes ...?"
+
+
+def test_a_title_written_without_its_full_stop_is_still_a_title(find):
+    # British house style: "Rep", "Sen", "Gen" as "Mr" (no dot); the person is the name after it
+    r = find("Rep Lena McCall said the vote would happen on Friday. Sen Omar Haddad told reporters the bill "
+             "was dead.")
+    assert quote_with(r, "the vote would happen").speaker.name == "Lena McCall"
+    assert quote_with(r, "the bill was dead").speaker.name == "Omar Haddad"
