@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from onrecord.corpus.query import all_results
 from onrecord.corpus.store import Store
+from onrecord.corpus.tables import schema
 from onrecord.errors import OnrecordError
 from onrecord.output import atomic_file
 
 ROWS = 50_000
 
 QUOTE_ROWS = """
-    SELECT a.id AS article_db_id, a.ext_id AS article_id, a.date, a.title, a.url, a.outlet, q.qid AS quote_id, q.kind,
-           q.question, q.text, q.start, q."end", s.name AS speaker, q.speaker_id, q.speaker_mention, q.via,
-           q.cue, q.parent_qid AS parent, q.confidence, q.quotation_id, t.appearances,
+    SELECT a.id AS article_db_id, a.ext_id AS article_id, a.hash AS article_hash, a.date, a.title, a.url,
+           a.outlet, q.qid AS quote_id, q.kind, q.question, q.text, q.start, q."end", s.name AS speaker,
+           q.speaker_id, q.speaker_mention, q.speaker_start, q.speaker_end, q.via,
+           CASE WHEN q.speaker_id IS NOT NULL THEN 's' || q.speaker_id END AS entity,
+           q.cue, q.cue_start, q.cue_end, q.parent_qid AS parent, q.confidence, q.quotation_id, t.appearances,
            (t.first_quote_id = q.id) AS first_appearance
     FROM quotes q JOIN articles a ON a.id = q.article_id
     LEFT JOIN speakers s ON s.id = q.speaker_id LEFT JOIN quotations t ON t.id = q.quotation_id
@@ -25,17 +28,8 @@ QUOTE_ROWS = """
 
 
 def parquet_schema():
-    import pyarrow as pa
-
-    return pa.schema([
-        ("article_db_id", pa.int64()), ("article_id", pa.string()), ("date", pa.string()),
-        ("title", pa.string()), ("url", pa.string()), ("outlet", pa.string()),
-        ("quote_id", pa.string()), ("kind", pa.string()),
-        ("question", pa.bool_()), ("text", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
-        ("speaker", pa.string()), ("speaker_id", pa.int64()), ("speaker_mention", pa.string()),
-        ("via", pa.string()), ("cue", pa.string()), ("parent", pa.string()), ("confidence", pa.float64()),
-        ("quotation_id", pa.int64()), ("appearances", pa.int64()), ("first_appearance", pa.bool_()),
-    ])
+    """One row per quote: the quotes table of corpus/tables.py, shared with `onrecord spark`."""
+    return schema("quotes")
 
 
 def export(store: Store, fmt: str, out: str) -> int:

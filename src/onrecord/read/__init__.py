@@ -22,7 +22,7 @@ from onrecord.read.limits import MAX_ARTICLE_CHARS
 from onrecord.read.text import parse_text
 from onrecord.types import Article
 
-__all__ = ["iter_articles", "MAX_ARTICLE_CHARS", "SUFFIXES"]
+__all__ = ["iter_articles", "read_bytes", "MAX_ARTICLE_CHARS", "SUFFIXES"]
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".html", ".htm")
 
@@ -89,11 +89,28 @@ def _open(path: str, gz: bool):
     return gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115
 
 
-def _read_jsonl_file(path: str, gz: bool) -> Iterator[Article | InputError]:
+def read_bytes(name: str, data: bytes) -> Iterator[Article | InputError]:
+    """Every article in one input file given as its bytes (a Spark executor reads files so), by the name's
+    suffix: the same readers, the same articles and the same errors as reading the file ``name``."""
+    kind = _kind(name)
+    if kind in (".jsonl", ".jsonl.gz"):
+        gz = kind == ".jsonl.gz"
+        yield from _read_jsonl_file(name, gz, lambda: gzip.GzipFile(fileobj=io.BytesIO(data)) if gz
+                                    else io.BufferedReader(io.BytesIO(data)))
+        return
+    if len(data) > 4 * MAX_ARTICLE_CHARS:
+        yield InputError(name, f"file too large for one article ({len(data):,} bytes; "
+                               f"the limit is {MAX_ARTICLE_CHARS:,} characters)")
+        return
+    yield from read_source(name, data)
+
+
+def _read_jsonl_file(path: str, gz: bool, opener=None) -> Iterator[Article | InputError]:
     """A JSON Lines file, streamed line by line: the corpus is never held in memory. UTF-8 lines are
-    decoded one by one (a bad line costs that line); UTF-16 and UTF-32 files are decoded as a stream."""
+    decoded one by one (a bad line costs that line); UTF-16 and UTF-32 files are decoded as a stream.
+    ``opener()`` gives the binary stream (default: the file ``path``)."""
     try:
-        with _open(path, gz) as fh:
+        with (opener() if opener else _open(path, gz)) as fh:
             empty = True
             enc = unicode_encoding(fh.peek(4096)[:4096] if hasattr(fh, "peek") else b"")
             lines = io.TextIOWrapper(fh, encoding=enc, errors="strict") if enc else fh
