@@ -11,7 +11,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,embed]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,embed,spark]'
 	touch $(STAMP)
 
 demo: install
@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/corpus.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/serve.py --write docs/benchmarks.md
+	$(BIN)/python benchmarks/spark.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/positions.py --write docs/benchmarks.md
 	$(BIN)/python benchmarks/sizes.py --write docs/benchmarks.md
 

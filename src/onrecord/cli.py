@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     from onrecord.serve_cli import add_commands as add_serve_commands
 
     add_serve_commands(sub)
+    from onrecord.spark_cli import add_commands as add_spark_commands
+
+    add_spark_commands(sub)
     return p
 
 
@@ -159,8 +162,9 @@ def _commands() -> dict:
     from onrecord.corpus_cli import COMMANDS as CORPUS
     from onrecord.positions_cli import COMMANDS as POSITIONS
     from onrecord.serve_cli import COMMANDS as SERVE
+    from onrecord.spark_cli import COMMANDS as SPARK
 
-    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS, **POSITIONS, **SERVE}
+    return {"extract": cmd_extract, "evaluate": cmd_evaluate, **CORPUS, **POSITIONS, **SERVE, **SPARK}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

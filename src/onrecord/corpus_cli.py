@@ -25,7 +25,9 @@ def add_commands(sub) -> None:
     p = with_db(sub.add_parser("ingest", help="extract articles into the corpus database",
                                description="Extract every article into an SQLite database. Articles the "
                                            "database already has are skipped; a killed run can be re-run."))
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--from-parquet", metavar="DIR",
+                   help="store what `onrecord spark --out DIR` wrote, instead of extracting PATHs")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     from onrecord.cli import add_rules, add_timeout
 
@@ -110,8 +112,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from onrecord.cli import notice
     from onrecord.corpus.ingest import ingest
 
+    if bool(args.paths) == bool(args.from_parquet):
+        raise OnrecordError("give the articles to ingest (PATH ...) or --from-parquet DIR, one of the two")
     with _open(args, write=True) as store:
-        if sys.stderr.isatty():
+        if args.from_parquet:
+            from onrecord.corpus.ingest import ingest_parquet
+
+            summary = ingest_parquet(args.from_parquet, store)
+        elif sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             from onrecord.read import count_articles

@@ -148,3 +148,65 @@ def _write_result(db: sqlite3.Connection, r: Result) -> int | None:
         if q.parent is None:
             assign_quotation(db, quote_id, q.text, sid, a.date, article_id)
     return len(r.quotes)
+
+
+def parquet_results(folder: str) -> Iterator[Result | InputError]:
+    """The Results (and input errors) of an `onrecord spark` output folder, articles in input order. An
+    article the input held twice comes once. The folder's tables are read into memory."""
+    from collections import defaultdict
+    from pathlib import Path
+
+    from onrecord.corpus.tables import result_from_rows
+    from onrecord.errors import OnrecordError
+
+    try:
+        import pyarrow.parquet as pq
+
+        def table(name: str) -> list[dict]:
+            path = Path(folder) / name
+            if not path.is_dir():
+                raise OnrecordError(f"{folder}: no {name}/ dataset here; is it the --out folder of onrecord spark?")
+            return pq.read_table(path).to_pylist()
+
+        articles, quotes, entities, errors = (table(t) for t in ("articles", "quotes", "entities", "errors"))
+    except OSError as e:  # pyarrow.ArrowInvalid is an OSError too: a damaged or foreign file
+        raise OnrecordError(f"{folder}: cannot read the Parquet datasets ({e})") from None
+    by_quote: dict[str, dict[str, dict]] = defaultdict(dict)
+    for q in quotes:
+        by_quote[q["article_hash"]][q["quote_id"]] = q  # an article held twice has its quotes twice
+    by_entity: dict[str, dict[str, dict]] = defaultdict(dict)
+    for e in entities:
+        by_entity[e["article_hash"]][e["entity"]] = e
+    for e in errors:
+        yield InputError(e["path"], e["reason"], e["line"])
+    seen: set[str] = set()
+    for a in sorted(articles, key=lambda a: a["ordinal"]):
+        h = a["article_hash"]
+        if h in seen:
+            continue
+        seen.add(h)
+        yield result_from_rows(a, list(by_quote[h].values()), list(by_entity[h].values()))
+
+
+def ingest_parquet(folder: str, store: Store, batch: int = BATCH,
+                   on_progress: Callable[[Summary], None] | None = None) -> Summary:
+    """Store what `onrecord spark` wrote to ``folder``, with ingest's guarantees: an article the database
+    has is skipped, and each batch is one transaction (a killed run, run again, finishes the job)."""
+    summary = Summary()
+    t0 = time.perf_counter()
+    pending: list[Result | InputError] = []
+    for item in parquet_results(folder):
+        if isinstance(item, Result) and store.db.execute(
+                "SELECT 1 FROM articles WHERE hash = ?", (article_hash(item.article.text),)).fetchone():
+            summary.already += 1
+            continue
+        pending.append(item)
+        if len(pending) >= batch:
+            _write(store, pending, summary)
+            pending = []
+            if on_progress:
+                on_progress(summary)
+    if pending:
+        _write(store, pending, summary)
+    summary.seconds = time.perf_counter() - t0
+    return summary

@@ -1,0 +1,3 @@
+"""onrecord on Apache Spark: `onrecord spark` (job.py) runs the extraction in Spark executors and writes
+the tables of corpus/tables.py as Parquet datasets; `onrecord ingest --from-parquet` loads them into the
+SQLite store. PySpark is an optional extra: pip install 'onrecord[spark]'. docs/scale.md."""

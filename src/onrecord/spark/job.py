@@ -1,0 +1,214 @@
+"""`onrecord spark`: the extraction of `onrecord extract`, run inside Spark executors.
+
+The driver lists the input files (as `extract` does: directories searched, hidden files skipped) and
+Parquet inputs; the executors read each file's bytes (any file system Spark reads: local, HDFS, S3)
+with onrecord's own readers (`read_bytes`), spread the articles over ``partitions``, and analyse them
+with one Extractor per Python worker process, loaded once and kept (Spark reuses its Python workers).
+Every article becomes rows of the tables in corpus/tables.py; every input error a row of errors/. The
+analysed rows are persisted, so the four datasets are written from one pass of extraction.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from onrecord.errors import InputError, OnrecordError
+
+TABLES = ("articles", "quotes", "entities", "errors")
+_EXTRACTOR = None  # one per Python worker process
+
+
+def _extractor(rules_only: bool):
+    global _EXTRACTOR
+    from onrecord.run.pool import _fits, _make_extractor
+
+    if not _fits(_EXTRACTOR, False, rules_only):
+        _EXTRACTOR = _make_extractor(False, rules_only)
+    return _EXTRACTOR
+
+
+def _spark_type(t):
+    """The Spark SQL type of an Arrow type of corpus/tables.py."""
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    if pa.types.is_string(t):
+        return T.StringType()
+    if pa.types.is_int64(t):
+        return T.LongType()
+    if pa.types.is_boolean(t):
+        return T.BooleanType()
+    if pa.types.is_float64(t):
+        return T.DoubleType()
+    if pa.types.is_list(t):
+        return T.ArrayType(_spark_type(t.value_type))
+    raise TypeError(f"no Spark type for {t}")
+
+
+def spark_schema(table: str):
+    from pyspark.sql import types as T
+
+    from onrecord.corpus.tables import schema
+
+    return T.StructType([T.StructField(f.name, _spark_type(f.type), True) for f in schema(table)])
+
+
+def _records(name: str, data: bytes, file_no: int) -> Iterator[tuple]:
+    """(ordinal, Article or InputError) for each record of one input file."""
+    from onrecord.read import read_bytes
+
+    for n, item in enumerate(read_bytes(name, data)):
+        yield (file_no << 32) + n, item
+
+
+def _parquet_articles(rows: Iterable, file_no: int) -> Iterator[tuple]:
+    from onrecord.read.dates import NotADate, parse_date
+    from onrecord.read.limits import check_length
+    from onrecord.read.outlet import outlet
+    from onrecord.types import Article
+
+    for n, row in enumerate(rows):
+        d = row.asDict()
+        where = d.get("source") or f"parquet:{file_no}:{n + 1}"
+        text = d.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield (file_no << 32) + n, InputError(where, "no \"text\" with article text")
+            continue
+        try:
+            check_length(text, where)
+            date = parse_date(d.get("date"))
+        except InputError as e:
+            yield (file_no << 32) + n, e
+            continue
+        except NotADate:
+            date = None
+        url = d.get("url")
+        yield (file_no << 32) + n, Article(text=text, id=None if d.get("id") is None else str(d["id"]), date=date,
+                                           title=d.get("title"), url=url, source=where,
+                                           outlet=outlet(d.get("outlet") or d.get("publisher"), url))
+
+
+def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[tuple[str, dict]]:
+    """Rows, tagged with their table, for a partition's (ordinal, Article or InputError)."""
+    from onrecord.corpus.ingest import article_hash
+    from onrecord.corpus.tables import result_rows
+    from onrecord.run.pool import _analyse as analyse
+
+    def error_row(e: InputError) -> tuple[str, dict]:
+        return "errors", {"path": e.path, "line": e.line, "reason": e.reason}
+
+    pending: list[tuple[int, object]] = []
+
+    def flush() -> Iterator[tuple[str, dict]]:
+        arts = [a for _, a in pending]
+        for (ordinal, _), r in zip(pending, analyse(_extractor(rules_only), arts), strict=True):
+            if isinstance(r, InputError):
+                yield error_row(r)
+                continue
+            art, quotes, ents = result_rows(r, article_hash(r.article.text), ordinal)
+            yield "articles", art
+            for q in quotes:
+                yield "quotes", q
+            for e in ents:
+                yield "entities", e
+        pending.clear()
+
+    for ordinal, item in items:
+        if isinstance(item, InputError):
+            yield error_row(item)
+            continue
+        pending.append((ordinal, item))
+        if len(pending) >= batch:
+            yield from flush()
+    if pending:
+        yield from flush()
+
+
+def _inputs(paths: list[str]) -> tuple[list[str], list[str], list[InputError]]:
+    """The article files and the Parquet inputs ``paths`` name, and what cannot be read as either."""
+    from onrecord.read import _expand
+
+    files, parquet, errors = [], [], []
+    for p in paths:
+        if p.lower().endswith(".parquet") or (os.path.isdir(p) and any(
+                f.endswith(".parquet") for f in os.listdir(p))):
+            parquet.append(p)
+            continue
+        for f in _expand([p]):
+            if isinstance(f, InputError):
+                errors.append(f)
+            elif f == "-":
+                raise OnrecordError("onrecord spark reads files, not standard input")
+            elif not os.path.exists(f):
+                errors.append(InputError(f, "no such file or directory"))
+            else:
+                files.append(f)
+    return files, parquet, errors
+
+
+def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | None = None,
+        rules_only: bool = False, batch: int = 16) -> dict[str, int]:
+    """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors;
+    returns the rows of each."""
+    try:
+        from pyspark import StorageLevel
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise OnrecordError("onrecord spark needs PySpark: pip install 'onrecord[spark]' (and Java 17 or newer)"
+                            ) from None
+    if Path(out).exists() and any(Path(out).iterdir()):
+        raise OnrecordError(f"{out}: exists and is not empty; give a new folder to --out")
+    files, parquet, errors = _inputs(paths)
+    # the executors' Python is this one unless the user says otherwise (on a cluster: an environment with
+    # onrecord installed on every node, named by PYSPARK_PYTHON; docs/scale.md)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (SparkSession.builder.master(master).appName("onrecord")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.extraJavaOptions",
+                     f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}")
+             .config("spark.sql.session.timeZone", "UTC")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        sc = spark.sparkContext
+        parts = partitions or sc.defaultParallelism
+        rdds = []
+        if files:
+            # by absolute path: its place in the input, and its name as given (articles' source, as extract)
+            given = {os.path.abspath(f): (i, f) for i, f in enumerate(files)}
+            raw = sc.binaryFiles(",".join(given), minPartitions=min(len(files), parts))
+            rdds.append(raw.flatMap(lambda kv: _records(given.get(_local(kv[0]), (0, kv[0]))[1], kv[1],
+                                                        given.get(_local(kv[0]), (0, kv[0]))[0])))
+        for j, p in enumerate(parquet, start=len(files)):
+            rdds.append(spark.read.parquet(p).rdd.mapPartitionsWithIndex(
+                lambda i, rows, j=j: _parquet_articles(rows, (j << 16) + i)))
+        if errors:
+            rdds.append(sc.parallelize([(0, e) for e in errors], 1))
+        if not rdds:
+            raise OnrecordError("no input: give files, directories or Parquet datasets")
+        items = sc.union(rdds).repartition(parts)
+        tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
+            StorageLevel.MEMORY_AND_DISK)
+        counts = {}
+        for table in TABLES:
+            schema = spark_schema(table)
+            names = schema.fieldNames()
+            rows = tagged.filter(lambda t, table=table: t[0] == table).map(
+                lambda t, names=names: tuple(t[1].get(n) for n in names))
+            df = spark.createDataFrame(rows, schema)
+            df.write.mode("errorifexists").parquet(os.path.join(out, table))
+            counts[table] = spark.read.parquet(os.path.join(out, table)).count()
+        tagged.unpersist()
+        return counts
+    finally:
+        spark.stop()
+
+
+def _local(uri: str) -> str:
+    """A path as `extract` names it: file:/a/b -> /a/b (other file systems keep their URI)."""
+    return uri[5:] if uri.startswith("file:") and not uri.startswith("file://") else (
+        uri[7:] if uri.startswith("file://") else uri)

@@ -1,0 +1,85 @@
+"""`onrecord spark` on a real Spark (local[2], the machine's Java): the same quotes as `onrecord extract`,
+bad input as rows of errors/, and `ingest --from-parquet` giving the database a plain ingest gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.serve.conftest import ARTICLES
+
+BIN = Path(sys.executable).parent
+pytest.importorskip("pyspark", reason="pip install 'onrecord[spark]' (make test installs it)")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("no Java: onrecord spark needs Java 17 or newer", allow_module_level=True)
+
+PARQUET_TEXT = ("Minister Paul Mensah said the port would reopen in May. “The cranes are ready,” Mensah told "
+                "dock workers.")
+
+
+def onrecord(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "onrecord"), *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    """One `onrecord spark --master local[2]` run over JSON Lines (with a broken line), a text file and a
+    Parquet dataset; the folder holding inputs and output."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path_factory.mktemp("spark")
+    (root / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in ARTICLES) + "{not json\n")
+    (root / "ferry.txt").write_text("date 2026-03-01\nGovernor Alma Reyes said the ferries would keep running. "
+                                    "“The ferries are safe,” Reyes said.")
+    pq.write_table(pa.table({"id": ["pq-1"], "date": ["2026-03-05"], "text": [PARQUET_TEXT]}),
+                   root / "more.parquet")
+    done = onrecord("spark", "news.jsonl", "ferry.txt", "more.parquet", "--out", "out", "--master", "local[2]",
+                    "--partitions", "2", cwd=root)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stderr  # 1: it ran, and some input could not be read
+    assert "5 article(s)" in done.stderr and "1 input error(s)" in done.stderr
+    return root
+
+
+def test_the_same_quotes_speakers_and_offsets_as_extract(job):
+    from onrecord.corpus.ingest import parquet_results
+    from onrecord.types import Result
+
+    spark = {r.article.source: r.to_dict() for r in parquet_results(str(job / "out")) if isinstance(r, Result)}
+    done = onrecord("extract", "news.jsonl", "ferry.txt", "-f", "jsonl", cwd=job)
+    local = {d["source"]: d for d in map(json.loads, done.stdout.splitlines())}
+    assert set(local) <= set(spark) and len(local) == 4
+    for source, d in local.items():
+        assert spark[source] == d, source  # article for article: quotes, speakers, cues, offsets, entities
+    parquet = [d for s, d in spark.items() if s not in local]
+    assert len(parquet) == 1 and parquet[0]["id"] == "pq-1" and parquet[0]["date"] == "2026-03-05"
+    assert any(q["speaker"] and q["speaker"]["name"] == "Paul Mensah" for q in parquet[0]["quotes"])
+
+
+def test_a_bad_line_is_a_row_of_errors_and_the_job_goes_on(job):
+    import pyarrow.parquet as pq
+
+    errors = pq.read_table(job / "out" / "errors").to_pylist()
+    assert errors == [{"path": "news.jsonl", "line": 4, "reason": errors[0]["reason"]}]
+    assert "malformed JSON" in errors[0]["reason"]
+    for table in ("articles", "quotes", "entities"):
+        assert pq.read_table(job / "out" / table).num_rows > 0
+
+
+def test_ingest_from_parquet_gives_the_database_a_plain_ingest_gives(job):
+    assert onrecord("ingest", "--from-parquet", "out", "--db", "spark.db", cwd=job).returncode == 1  # the bad line
+    assert onrecord("ingest", "news.jsonl", "ferry.txt", "--db", "plain.db", "--jobs", "1", cwd=job).returncode == 1
+    for db in ("spark.db", "plain.db"):
+        assert onrecord("export", f"{db}.jsonl", "--db", db, "-f", "jsonl", cwd=job).returncode == 0
+    spark = (job / "spark.db.jsonl").read_text().splitlines()
+    plain = (job / "plain.db.jsonl").read_text().splitlines()
+    assert spark[:4] == plain and len(spark) == 5  # the files' articles first, in input order; then Parquet's
+    again = onrecord("ingest", "--from-parquet", "out", "--db", "spark.db", cwd=job)
+    assert "0 new article(s)" in again.stderr and "5 already" in again.stderr  # idempotent
