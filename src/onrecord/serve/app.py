@@ -2,8 +2,10 @@
 
 Every handler calls the query layer the CLI uses (corpus/query.py, corpus/positions.py) and maps its
 answer to a page (templates/) or to JSON; nothing here has SQL of its own. The database is opened
-read-only (SQLite ``mode=ro``), one connection per server thread, so a concurrent ingest into the same
-file neither blocks nor breaks it and its commits show on the next request.
+read-only (SQLite ``mode=ro``), one connection per thread that uses it, so a concurrent ingest into the
+same file neither blocks nor breaks it and its commits show on the next request. The handlers are
+coroutines: a request costs 1 to 6 ms of work, less than a hand-off to a thread would add
+(docs/benchmarks.md, "What moved the serve figures"); ``serve --workers N`` adds processes.
 """
 
 from __future__ import annotations
@@ -42,8 +44,6 @@ MAX_OFFSET = 10_000  # deeper pages: narrow the search instead
 MAX_TEXT = 300  # characters of a search or a filter
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 PAGE = 20  # rows per page on the pages
-# threads answering at once, per process: a few keep SQLite's waits overlapped; many only queue on the GIL
-THREADS = int(os.environ.get("ONRECORD_SERVE_THREADS", "4"))
 NETWORK_ACTORS = 60  # the network page draws at most this many actors (those with most statements)
 
 _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD; empty = not given (an empty form field)
@@ -93,14 +93,8 @@ class SecurityHeaders:
     def __init__(self, app) -> None:
         self.app = app
         self.extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        self.limited = False
 
     async def __call__(self, scope, receive, send) -> None:
-        if not self.limited:
-            import anyio.to_thread
-
-            anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
-            self.limited = True
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
@@ -114,7 +108,8 @@ class SecurityHeaders:
 
 
 class Corpus:
-    """The database, one read-only connection per thread, and the answers worth keeping: aggregates over
+    """The database, one read-only connection per thread that asks (the handlers are coroutines, so in
+    practice the event loop's, one per process), and the answers worth keeping: aggregates over
     many rows (counts, who is quoted most, a speaker's weeks) are kept until the file changes (any commit
     of an ingest or a correction changes the database file or its WAL). Searches are not kept."""
 
