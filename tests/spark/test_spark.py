@@ -40,11 +40,11 @@ def job(tmp_path_factory):
                                     "“The ferries are safe,” Reyes said.")
     pq.write_table(pa.table({"id": ["pq-1"], "date": ["2026-03-05"], "text": [PARQUET_TEXT]}),
                    root / "more.parquet")
-    done = onrecord("spark", "news.jsonl", "ferry.txt", "more.parquet", "--out", "out", "--master", "local[2]",
-                    "--partitions", "2", cwd=root)
+    done = onrecord("spark", "news.jsonl", "ferry.txt", "more.parquet", "missing.parquet", "--out", "out",
+                    "--master", "local[2]", "--partitions", "2", cwd=root)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr  # 1: it ran, and some input could not be read
-    assert "5 article(s)" in done.stderr and "1 input error(s)" in done.stderr
+    assert "5 article(s)" in done.stderr and "2 input error(s)" in done.stderr
     return root
 
 
@@ -63,18 +63,19 @@ def test_the_same_quotes_speakers_and_offsets_as_extract(job):
     assert any(q["speaker"] and q["speaker"]["name"] == "Paul Mensah" for q in parquet[0]["quotes"])
 
 
-def test_a_bad_line_is_a_row_of_errors_and_the_job_goes_on(job):
+def test_bad_input_is_a_row_of_errors_and_the_job_goes_on(job):
     import pyarrow.parquet as pq
 
-    errors = pq.read_table(job / "out" / "errors").to_pylist()
-    assert errors == [{"path": "news.jsonl", "line": 4, "reason": errors[0]["reason"]}]
-    assert "malformed JSON" in errors[0]["reason"]
+    errors = {e["path"]: e for e in pq.read_table(job / "out" / "errors").to_pylist()}
+    assert set(errors) == {"news.jsonl", "missing.parquet"}
+    assert errors["news.jsonl"]["line"] == 4 and "malformed JSON" in errors["news.jsonl"]["reason"]
+    assert errors["missing.parquet"]["line"] is None and "Parquet" in errors["missing.parquet"]["reason"]
     for table in ("articles", "quotes", "entities"):
         assert pq.read_table(job / "out" / table).num_rows > 0
 
 
 def test_ingest_from_parquet_gives_the_database_a_plain_ingest_gives(job):
-    assert onrecord("ingest", "--from-parquet", "out", "--db", "spark.db", cwd=job).returncode == 1  # the bad line
+    assert onrecord("ingest", "--from-parquet", "out", "--db", "spark.db", cwd=job).returncode == 1  # the bad inputs
     assert onrecord("ingest", "news.jsonl", "ferry.txt", "--db", "plain.db", "--jobs", "1", cwd=job).returncode == 1
     for db in ("spark.db", "plain.db"):
         assert onrecord("export", f"{db}.jsonl", "--db", db, "-f", "jsonl", cwd=job).returncode == 0

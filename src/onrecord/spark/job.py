@@ -154,7 +154,6 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors;
     returns the rows of each."""
     try:
-        from pyspark import StorageLevel
         from pyspark.sql import SparkSession
     except ImportError:
         raise OnrecordError("onrecord spark needs PySpark: pip install 'onrecord[spark]' (and Java 17 or newer)"
@@ -165,47 +164,70 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     # the executors' Python is this one unless the user says otherwise (on a cluster: an environment with
     # onrecord installed on every node, named by PYSPARK_PYTHON; docs/scale.md)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (SparkSession.builder.master(master).appName("onrecord")
+    try:
+        spark = _session(SparkSession, master)
+    except Exception as e:  # no Java, a master that cannot be reached, a bad URL
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise OnrecordError(f"cannot start Spark with master {master!r}: {first} (onrecord spark needs Java 17 "
+                            "or newer: java -version)") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        return _extract(spark, files, parquet, errors, out, partitions, rules_only, batch)
+    finally:
+        spark.stop()
+
+
+def _session(SparkSession, master: str):
+    return (SparkSession.builder.master(master).appName("onrecord")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.extraJavaOptions",
                      f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}")
              .config("spark.sql.session.timeZone", "UTC")
              .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        sc = spark.sparkContext
-        parts = partitions or sc.defaultParallelism
-        rdds = []
-        if files:
-            # by absolute path: its place in the input, and its name as given (articles' source, as extract)
-            given = {os.path.abspath(f): (i, f) for i, f in enumerate(files)}
-            raw = sc.binaryFiles(",".join(given), minPartitions=min(len(files), parts))
-            rdds.append(raw.flatMap(lambda kv: _records(given.get(_local(kv[0]), (0, kv[0]))[1], kv[1],
-                                                        given.get(_local(kv[0]), (0, kv[0]))[0])))
-        for j, p in enumerate(parquet, start=len(files)):
-            rdds.append(spark.read.parquet(p).rdd.mapPartitionsWithIndex(
-                lambda i, rows, j=j: _parquet_articles(rows, (j << 16) + i)))
-        if errors:
-            rdds.append(sc.parallelize([(0, e) for e in errors], 1))
-        if not rdds:
-            raise OnrecordError("no input: give files, directories or Parquet datasets")
-        items = sc.union(rdds).repartition(parts)
-        tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
-            StorageLevel.MEMORY_AND_DISK)
-        counts = {}
-        for table in TABLES:
-            schema = spark_schema(table)
-            names = schema.fieldNames()
-            rows = tagged.filter(lambda t, table=table: t[0] == table).map(
-                lambda t, names=names: tuple(t[1].get(n) for n in names))
-            df = spark.createDataFrame(rows, schema)
-            df.write.mode("errorifexists").parquet(os.path.join(out, table))
-            counts[table] = spark.read.parquet(os.path.join(out, table)).count()
-        tagged.unpersist()
-        return counts
-    finally:
-        spark.stop()
+
+
+def _extract(spark, files: list[str], parquet: list[str], errors: list[InputError], out: str,
+             partitions: int | None, rules_only: bool, batch: int) -> dict[str, int]:
+    """The job itself: inputs to tagged rows (extracted once, persisted), then one dataset per table."""
+    from pyspark import StorageLevel
+
+    sc = spark.sparkContext
+    parts = partitions or sc.defaultParallelism
+    rdds = []
+    if files:
+        # by absolute path: its place in the input, and its name as given (articles' source, as extract)
+        given = {os.path.abspath(f): (i, f) for i, f in enumerate(files)}
+        raw = sc.binaryFiles(",".join(given), minPartitions=min(len(files), parts))
+        rdds.append(raw.flatMap(lambda kv: _records(given.get(_local(kv[0]), (0, kv[0]))[1], kv[1],
+                                                    given.get(_local(kv[0]), (0, kv[0]))[0])))
+    for j, p in enumerate(parquet, start=len(files)):
+        try:
+            df = spark.read.parquet(p)
+        except Exception as e:  # missing, damaged, not Parquet: a row of errors/, not a failed job
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            errors.append(InputError(p, f"not a readable Parquet dataset ({first[:300]})"))
+            continue
+        rdds.append(df.rdd.mapPartitionsWithIndex(
+            lambda i, rows, j=j: _parquet_articles(rows, (j << 16) + i)))
+    if errors:
+        rdds.append(sc.parallelize([(0, e) for e in errors], 1))
+    if not rdds:
+        raise OnrecordError("no input: give files, directories or Parquet datasets")
+    items = sc.union(rdds).repartition(parts)
+    tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    counts = {}
+    for table in TABLES:
+        schema = spark_schema(table)
+        names = schema.fieldNames()
+        rows = tagged.filter(lambda t, table=table: t[0] == table).map(
+            lambda t, names=names: tuple(t[1].get(n) for n in names))
+        df = spark.createDataFrame(rows, schema)
+        df.write.mode("errorifexists").parquet(os.path.join(out, table))
+        counts[table] = spark.read.parquet(os.path.join(out, table)).count()
+    tagged.unpersist()
+    return counts
 
 
 def _local(uri: str) -> str:
