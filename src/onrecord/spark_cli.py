@@ -30,7 +30,8 @@ def cmd_spark(args: argparse.Namespace) -> int:
         raise OnrecordError("--partitions must be at least 1")
     counts = run(args.paths, args.out, args.master, args.partitions, args.rules)
     print(f"onrecord: {counts['articles']} article(s), {counts['quotes']} quote(s), {counts['entities']} "
-          f"entit{'y' if counts['entities'] == 1 else 'ies'}, {counts['errors']} input error(s) written to "
+          f"entit{'y' if counts['entities'] == 1 else 'ies'}, {counts['speakers']} speaker(s) across articles, "
+          f"{counts['errors']} input error(s) written to "
           f"{args.out}", file=sys.stderr)
     return 1 if counts["errors"] else 0
 

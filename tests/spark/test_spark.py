@@ -35,7 +35,9 @@ def job(tmp_path_factory):
     import pyarrow.parquet as pq
 
     root = tmp_path_factory.mktemp("spark")
-    (root / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in ARTICLES) + "{not json\n")
+    # the last article names the mayor by her surname alone: across articles, she is still one speaker
+    later = {"id": "herald-3", "date": "2026-02-24", "text": "“The budget is fine,” Ortiz said on Friday."}
+    (root / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in [*ARTICLES, later]) + "{not json\n")
     (root / "ferry.txt").write_text("date 2026-03-01\nGovernor Alma Reyes said the ferries would keep running. "
                                     "“The ferries are safe,” Reyes said.")
     pq.write_table(pa.table({"id": ["pq-1"], "date": ["2026-03-05"], "text": [PARQUET_TEXT]}),
@@ -44,7 +46,7 @@ def job(tmp_path_factory):
                     "--master", "local[2]", "--partitions", "2", cwd=root)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr  # 1: it ran, and some input could not be read
-    assert "5 article(s)" in done.stderr and "2 input error(s)" in done.stderr
+    assert "6 article(s)" in done.stderr and "2 input error(s)" in done.stderr
     return root
 
 
@@ -55,7 +57,7 @@ def test_the_same_quotes_speakers_and_offsets_as_extract(job):
     spark = {r.article.source: r.to_dict() for r in parquet_results(str(job / "out")) if isinstance(r, Result)}
     done = onrecord("extract", "news.jsonl", "ferry.txt", "-f", "jsonl", cwd=job)
     local = {d["source"]: d for d in map(json.loads, done.stdout.splitlines())}
-    assert set(local) <= set(spark) and len(local) == 4
+    assert set(local) <= set(spark) and len(local) == 5
     for source, d in local.items():
         assert spark[source] == d, source  # article for article: quotes, speakers, cues, offsets, entities
     parquet = [d for s, d in spark.items() if s not in local]
@@ -68,7 +70,7 @@ def test_bad_input_is_a_row_of_errors_and_the_job_goes_on(job):
 
     errors = {e["path"]: e for e in pq.read_table(job / "out" / "errors").to_pylist()}
     assert set(errors) == {"news.jsonl", "missing.parquet"}
-    assert errors["news.jsonl"]["line"] == 4 and "malformed JSON" in errors["news.jsonl"]["reason"]
+    assert errors["news.jsonl"]["line"] == 5 and "malformed JSON" in errors["news.jsonl"]["reason"]
     assert errors["missing.parquet"]["line"] is None and "Parquet" in errors["missing.parquet"]["reason"]
     for table in ("articles", "quotes", "entities"):
         assert pq.read_table(job / "out" / table).num_rows > 0
@@ -81,6 +83,37 @@ def test_ingest_from_parquet_gives_the_database_a_plain_ingest_gives(job):
         assert onrecord("export", f"{db}.jsonl", "--db", db, "-f", "jsonl", cwd=job).returncode == 0
     spark = (job / "spark.db.jsonl").read_text().splitlines()
     plain = (job / "plain.db.jsonl").read_text().splitlines()
-    assert spark[:4] == plain and len(spark) == 5  # the files' articles first, in input order; then Parquet's
+    assert spark[:5] == plain and len(spark) == 6  # the files' articles first, in input order; then Parquet's
     again = onrecord("ingest", "--from-parquet", "out", "--db", "spark.db", cwd=job)
-    assert "0 new article(s)" in again.stderr and "5 already" in again.stderr  # idempotent
+    assert "0 new article(s)" in again.stderr and "6 already" in again.stderr  # idempotent
+
+
+def test_speakers_across_articles_are_the_stores(job):
+    """Spark's corpus-wide stage groups the quotes into the same speakers as the store does."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    spark = {(q["article_hash"], q["quote_id"]): q["speaker_id"]
+             for q in pq.read_table(job / "out" / "quotes").to_pylist()}
+    if not (job / "plain.db").exists():
+        onrecord("ingest", "news.jsonl", "ferry.txt", "--db", "plain.db", "--jobs", "1", cwd=job)
+    db = sqlite3.connect(job / "plain.db")
+    store = {(h, qid): sid for h, qid, sid in db.execute(
+        "SELECT a.hash, q.qid, q.speaker_id FROM quotes q JOIN articles a ON a.id = q.article_id")}
+    both = [k for k in store if k in spark]
+    assert len(both) == len(store) > 10
+    pairs = {(store[k], spark[k]) for k in both}
+    assert len({a for a, _ in pairs}) == len({b for _, b in pairs}) == len(pairs)  # one to one
+    assert all((a is None) == (b is None) for a, b in pairs)
+    names = {r["speaker_id"]: r["name"] for r in pq.read_table(job / "out" / "speakers").to_pylist()}
+    ortiz = {spark[k] for k in both if spark[k] is not None and names[spark[k]] == "Lina Ortiz"}
+    assert len(ortiz) == 1  # "Ortiz" alone, in the last article, joined her
+    bare = next(k for k in spark if k[0] == _hash("“The budget is fine,” Ortiz said on Friday."))
+    assert spark[bare] in ortiz
+
+
+def _hash(text: str) -> str:
+    from onrecord.corpus.ingest import article_hash
+
+    return article_hash(text)

@@ -22,21 +22,58 @@ def _key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def speaker_id(db: sqlite3.Connection, name: str, type_: str) -> int:
+class Registry:
+    """What the identity rule asks of the speakers known so far. _Db answers from the store; the Spark
+    stage answers from a dictionary (spark/speakers.py), so both follow one rule: ``resolve``."""
+
+    def alias(self, key: str) -> int | None: ...
+    def by_key(self, key: str) -> int | None: ...
+    def persons_named(self, surname: str) -> list[int]: ...  # PERSON speakers whose key ends in " surname"
+    def create(self, name: str, key: str, type_: str) -> int: ...
+
+
+def resolve(reg: Registry, name: str, type_: str) -> int:
+    """The speaker ``name`` is: a user's alias; else the speaker with this exact name; else, for a bare
+    surname of a person, the one person with that surname, when there is exactly one; else a new one."""
     key = _key(name)
-    row = db.execute("SELECT speaker_id FROM speaker_aliases WHERE key = ?", (key,)).fetchone()
-    if row:  # a user's correction outranks every rule
-        return row[0]
-    row = db.execute("SELECT id FROM speakers WHERE key = ?", (key,)).fetchone()
-    if row:
-        return row[0]
+    found = reg.alias(key)
+    if found is not None:  # a user's correction outranks every rule
+        return found
+    found = reg.by_key(key)
+    if found is not None:
+        return found
     if type_ == "PERSON" and " " not in key:
-        same_surname = db.execute(
-            "SELECT id FROM speakers WHERE type = 'PERSON' AND key LIKE ? ESCAPE '\\'",
-            ("% " + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),)).fetchall()
+        same_surname = reg.persons_named(key)
         if len(same_surname) == 1:
-            return same_surname[0][0]
-    return db.execute("INSERT INTO speakers(name, key, type) VALUES (?, ?, ?)", (name, key, type_)).lastrowid
+            return same_surname[0]
+    return reg.create(name, key, type_)
+
+
+class _Db(Registry):
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def alias(self, key: str) -> int | None:
+        row = self.db.execute("SELECT speaker_id FROM speaker_aliases WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def by_key(self, key: str) -> int | None:
+        row = self.db.execute("SELECT id FROM speakers WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def persons_named(self, surname: str) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM speakers WHERE type = 'PERSON' AND key LIKE ? ESCAPE '\\'",
+            ("% " + surname.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),))]
+
+    def create(self, name: str, key: str, type_: str) -> int:
+        return self.db.execute("INSERT INTO speakers(name, key, type) VALUES (?, ?, ?)",
+                               (name, key, type_)).lastrowid
+
+
+def speaker_id(db: sqlite3.Connection, name: str, type_: str) -> int:
+    """The store's speaker for ``name`` (created when new), by ``resolve``."""
+    return resolve(_Db(db), name, type_)
 
 
 def record_titles(db: sqlite3.Connection, sid: int, ent: Entity, date: str | None) -> None:

@@ -35,14 +35,16 @@ def _schemas():
         ("orgs", pa.list_(s)), ("mentions", pa.list_(pa.list_(i))),
     ])
     errors = pa.schema([("path", s), ("line", i), ("reason", s)])
-    return {"articles": articles, "quotes": quotes, "entities": entities, "errors": errors}
+    # the speakers of a Spark run's corpus-wide stage (spark/speakers.py): quotes.speaker_id points here
+    speakers = pa.schema([("speaker_id", i), ("name", s), ("key", s), ("type", s)])
+    return {"articles": articles, "quotes": quotes, "entities": entities, "errors": errors, "speakers": speakers}
 
 
 _CACHE: dict[str, Any] = {}
 
 
 def schema(table: str):
-    """The Arrow schema of ``table``: articles, quotes, entities or errors."""
+    """The Arrow schema of ``table``: articles, quotes, entities, errors or speakers."""
     if not _CACHE:
         _CACHE.update(_schemas())
     return _CACHE[table]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from onrecord.errors import InputError, OnrecordError
 
-TABLES = ("articles", "quotes", "entities", "errors")
+TABLES = ("articles", "quotes", "entities", "errors", "speakers")
 _EXTRACTOR = None  # one per Python worker process
 
 
@@ -96,6 +96,7 @@ def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[t
     from onrecord.corpus.ingest import article_hash
     from onrecord.corpus.tables import result_rows
     from onrecord.run.pool import _analyse as analyse
+    from onrecord.spark.speakers import article_calls
 
     def error_row(e: InputError) -> tuple[str, dict]:
         return "errors", {"path": e.path, "line": e.line, "reason": e.reason}
@@ -108,12 +109,15 @@ def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[t
             if isinstance(r, InputError):
                 yield error_row(r)
                 continue
-            art, quotes, ents = result_rows(r, article_hash(r.article.text), ordinal)
+            h = article_hash(r.article.text)
+            art, quotes, ents = result_rows(r, h, ordinal)
             yield "articles", art
             for q in quotes:
                 yield "quotes", q
             for e in ents:
                 yield "entities", e
+            for c in article_calls(h, ordinal, quotes, ents):  # for the corpus-wide stage; not written
+                yield "calls", c
         pending.clear()
 
     for ordinal, item in items:
@@ -151,8 +155,9 @@ def _inputs(paths: list[str]) -> tuple[list[str], list[str], list[InputError]]:
 
 def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | None = None,
         rules_only: bool = False, batch: int = 16) -> dict[str, int]:
-    """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors;
-    returns the rows of each."""
+    """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors and
+    out/speakers (quotes.speaker_id: one speaker across articles, by the store's rule); returns the rows
+    of each."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -217,17 +222,42 @@ def _extract(spark, files: list[str], parquet: list[str], errors: list[InputErro
     items = sc.union(rdds).repartition(parts)
     tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
         StorageLevel.MEMORY_AND_DISK)
+    of = {t: tagged.filter(lambda x, t=t: x[0] == t).map(lambda x: x[1]) for t in ("articles", "entities", "errors")}
+    of["quotes"], of["speakers"] = _speakers(tagged)
     counts = {}
     for table in TABLES:
         schema = spark_schema(table)
         names = schema.fieldNames()
-        rows = tagged.filter(lambda t, table=table: t[0] == table).map(
-            lambda t, names=names: tuple(t[1].get(n) for n in names))
+        rows = of[table].map(lambda d, names=names: tuple(d.get(n) for n in names))
         df = spark.createDataFrame(rows, schema)
         df.write.mode("errorifexists").parquet(os.path.join(out, table))
         counts[table] = spark.read.parquet(os.path.join(out, table)).count()
     tagged.unpersist()
     return counts
+
+
+def _speakers(tagged):
+    """The corpus-wide speakers (spark/speakers.py): the quotes rows with their ``speaker_id``, and the
+    speakers. An article the input holds twice is resolved once, where it first comes, as the store does."""
+    from onrecord.spark.speakers import group_of, replay
+
+    calls = tagged.filter(lambda t: t[0] == "calls").map(lambda t: (t[1]["article_hash"], t[1]))
+    first = calls.mapValues(lambda c: c["ordinal"]).reduceByKey(min)
+    calls = calls.join(first).filter(lambda kv: kv[1][0]["ordinal"] == kv[1][1]).map(lambda kv: kv[1][0])
+    assigned = calls.map(lambda c: (group_of(c), c)).groupByKey().flatMap(lambda kv: replay(kv[1]))
+    quotes = tagged.filter(lambda t: t[0] == "quotes").map(lambda t: t[1])
+
+    def local(q: dict):
+        return (q["article_hash"], q["entity"] or q["speaker"]) if q["speaker"] else (q["article_hash"], None)
+
+    def with_id(kv) -> dict:
+        q, found = kv[1]
+        return {**q, "speaker_id": found[0]} if found is not None else q
+
+    quotes = quotes.map(lambda q: (local(q), q)).leftOuterJoin(assigned).map(with_id)
+    speakers = assigned.map(lambda kv: kv[1]).distinct().map(
+        lambda s: {"speaker_id": s[0], "name": s[1], "key": s[2], "type": s[3]})
+    return quotes, speakers
 
 
 def _local(uri: str) -> str:
