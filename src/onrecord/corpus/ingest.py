@@ -53,10 +53,16 @@ def ingest_articles(articles: Iterable[Article | InputError], store: Store, jobs
                     rules_only: bool = False) -> Summary:
     """Store articles already read (and the inputs that could not be), as ``ingest`` does."""
     summary = Summary()
+    return _store_all(run(_new_only(articles, store, summary), jobs=jobs, timeout=timeout, on_notice=on_notice,
+                          rules_only=rules_only), store, summary, batch, on_progress)
+
+
+def _store_all(items: Iterable[Result | InputError], store: Store, summary: Summary, batch: int,
+               on_progress: Callable[[Summary], None] | None) -> Summary:
+    """Write ``items`` in transactions of ``batch``, reporting after each."""
     t0 = time.perf_counter()
     pending: list[Result | InputError] = []
-    for item in run(_new_only(articles, store, summary), jobs=jobs, timeout=timeout,
-                    on_notice=on_notice, rules_only=rules_only):
+    for item in items:
         pending.append(item)
         if len(pending) >= batch:
             _write(store, pending, summary)
@@ -71,13 +77,13 @@ def ingest_articles(articles: Iterable[Article | InputError], store: Store, jobs
     return summary
 
 
-def _new_only(items: Iterable[Article | InputError], store: Store, summary: Summary
-              ) -> Iterator[Article | InputError]:
-    """Articles the database does not have yet (once each, even if an input repeats one)."""
+def _new_only(items: Iterable, store: Store, summary: Summary) -> Iterator:
+    """Articles (or Results) the database does not have yet, once each even if an input repeats one;
+    input errors pass through."""
     seen: set[str] = set()
     for item in items:
-        if isinstance(item, Article):
-            h = article_hash(item.text)
+        if isinstance(item, Article | Result):
+            h = article_hash(item.text if isinstance(item, Article) else item.article.text)
             if h in seen or store.db.execute("SELECT 1 FROM articles WHERE hash = ?", (h,)).fetchone():
                 summary.already += 1
                 continue
@@ -193,20 +199,4 @@ def ingest_parquet(folder: str, store: Store, batch: int = BATCH,
     """Store what `onrecord spark` wrote to ``folder``, with ingest's guarantees: an article the database
     has is skipped, and each batch is one transaction (a killed run, run again, finishes the job)."""
     summary = Summary()
-    t0 = time.perf_counter()
-    pending: list[Result | InputError] = []
-    for item in parquet_results(folder):
-        if isinstance(item, Result) and store.db.execute(
-                "SELECT 1 FROM articles WHERE hash = ?", (article_hash(item.article.text),)).fetchone():
-            summary.already += 1
-            continue
-        pending.append(item)
-        if len(pending) >= batch:
-            _write(store, pending, summary)
-            pending = []
-            if on_progress:
-                on_progress(summary)
-    if pending:
-        _write(store, pending, summary)
-    summary.seconds = time.perf_counter() - t0
-    return summary
+    return _store_all(_new_only(parquet_results(folder), store, summary), store, summary, batch, on_progress)
