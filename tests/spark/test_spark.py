@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.serve.conftest import ARTICLES
+from tests.serve.conftest import ARTICLES, REPEATED
 
 BIN = Path(sys.executable).parent
 pytest.importorskip("pyspark", reason="pip install 'onrecord[spark]' (make test installs it)")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("no Java: onrecord spark needs Java 17 or newer", allow_module_level=True)
 
+LATER = (f"“The budget is fine,” Ortiz said on Friday. “Nobody should doubt it,” she added.\n\n"
+         f"“{REPEATED.rsplit(' of ', 1)[0]},” Ortiz said again.")
 PARQUET_TEXT = ("Minister Paul Mensah said the port would reopen in May. “The cranes are ready,” Mensah told "
                 "dock workers.")
 
@@ -35,8 +37,9 @@ def job(tmp_path_factory):
     import pyarrow.parquet as pq
 
     root = tmp_path_factory.mktemp("spark")
-    # the last article names the mayor by her surname alone: across articles, she is still one speaker
-    later = {"id": "herald-3", "date": "2026-02-24", "text": "“The budget is fine,” Ortiz said on Friday."}
+    # the last article names the mayor by her surname alone: across articles, she is still one speaker;
+    # it carries her promise trimmed, and her short "Nobody should doubt it" again
+    later = {"id": "herald-3", "date": "2026-02-24", "text": LATER}
     (root / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in [*ARTICLES, later]) + "{not json\n")
     (root / "ferry.txt").write_text("date 2026-03-01\nGovernor Alma Reyes said the ferries would keep running. "
                                     "“The ferries are safe,” Reyes said.")
@@ -109,8 +112,35 @@ def test_speakers_across_articles_are_the_stores(job):
     names = {r["speaker_id"]: r["name"] for r in pq.read_table(job / "out" / "speakers").to_pylist()}
     ortiz = {spark[k] for k in both if spark[k] is not None and names[spark[k]] == "Lina Ortiz"}
     assert len(ortiz) == 1  # "Ortiz" alone, in the last article, joined her
-    bare = next(k for k in spark if k[0] == _hash("“The budget is fine,” Ortiz said on Friday."))
+    bare = next(k for k in spark if k[0] == _hash(LATER))
     assert spark[bare] in ortiz
+
+
+def test_quotations_across_outlets_are_the_stores(job):
+    """Spark's corpus-wide stage groups the quotes into the same quotations as the store does, with the
+    same counts of appearances and the same first appearance."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    spark = {(q["article_hash"], q["quote_id"]): q for q in pq.read_table(job / "out" / "quotes").to_pylist()}
+    if not (job / "plain.db").exists():
+        onrecord("ingest", "news.jsonl", "ferry.txt", "--db", "plain.db", "--jobs", "1", cwd=job)
+    db = sqlite3.connect(job / "plain.db")
+    store = {(h, qid): (tid, n, first) for h, qid, tid, n, first in db.execute(
+        "SELECT a.hash, q.qid, q.quotation_id, t.appearances, t.first_quote_id = q.id FROM quotes q"
+        " JOIN articles a ON a.id = q.article_id LEFT JOIN quotations t ON t.id = q.quotation_id")}
+    assert set(store) <= set(spark) and len(store) > 10
+    pairs = {(store[k][0], spark[k]["quotation_id"]) for k in store}
+    assert len({a for a, _ in pairs}) == len({b for _, b in pairs}) == len(pairs)  # one to one
+    assert all((a is None) == (b is None) for a, b in pairs)
+    for k, (_, n, first) in store.items():
+        assert (spark[k]["appearances"], spark[k]["first_appearance"]) == (n, None if first is None else bool(first)), k
+    repeated = [q for q in spark.values() if q["appearances"] == 3]
+    assert len(repeated) == 3 and {q["article_id"] for q in repeated} == {"herald-1", "post-1", "herald-3"}
+    assert [q["article_id"] for q in repeated if q["first_appearance"]] == ["herald-1"]
+    short = [q for q in spark.values() if q["text"].startswith("Nobody should doubt it")]
+    assert len(short) == 2 and len({q["quotation_id"] for q in short}) == 1  # the same words, the same mayor
 
 
 def _hash(text: str) -> str:

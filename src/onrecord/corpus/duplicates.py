@@ -49,63 +49,102 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _attach(db: sqlite3.Connection, qid: int, quote_id: int, speaker_id: int | None, date: str | None) -> None:
-    db.execute("UPDATE quotations SET appearances = appearances + 1,"
-               " speaker_id = COALESCE(speaker_id, ?),"
-               " first_quote_id = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
-               "   THEN ? ELSE first_quote_id END,"
-               " first_date = CASE WHEN ? IS NOT NULL AND (first_date IS NULL OR ? < first_date)"
-               "   THEN ? ELSE first_date END WHERE id = ?",
-               (speaker_id, date, date, quote_id, date, date, date, qid))
-    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+class Quotations:
+    """What the matching rule asks of the quotations known so far. _Db answers from the store; the Spark
+    stage answers from memory (spark/quotations.py), so both follow one rule: ``decide``. Quotation ids
+    are given in creation order, which breaks ties between candidates."""
+
+    def short_match(self, norm: str, speaker_id: int, article_id) -> int | None: ...
+    def candidates(self, keys: list[int], speaker_id: int | None) -> list[tuple[int, str]]: ...
+    def in_article(self, qid: int, article_id) -> bool: ...
+    def create(self, quote_id, norm: str, speaker_id: int | None, date: str | None, short: bool,
+               keys: list[int]) -> int: ...
+    def attach(self, qid: int, quote_id, speaker_id: int | None, date: str | None) -> None: ...
 
 
-def _assign_short(db: sqlite3.Connection, quote_id: int, norm: str, speaker_id: int | None, date: str | None,
-                  article_id: int) -> None:
-    """A short quotation is too common to match by its words alone ("It is true"), so it is one
-    quotation with another only when the words are the same and so is the named speaker."""
-    if speaker_id is None or not norm:
-        return
-    row = db.execute("SELECT id FROM quotations WHERE short = 1 AND norm = ? AND speaker_id = ? AND NOT EXISTS"
-                     " (SELECT 1 FROM quotes WHERE quotation_id = quotations.id AND article_id = ?)",
-                     (norm, speaker_id, article_id)).fetchone()
-    if row is not None:
-        _attach(db, row[0], quote_id, speaker_id, date)
-        return
-    qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances, short)"
-                     " VALUES (?, ?, ?, ?, 1, 1)", (norm, speaker_id, quote_id, date)).lastrowid
-    db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
-
-
-def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | None, date: str | None,
-           article_id: int) -> None:
-    """Attach a stored quote to its quotation, creating one if it is new."""
+def decide(reg: Quotations, quote_id, text: str, speaker_id: int | None, date: str | None, article_id) -> None:
+    """Attach a quote to its quotation, creating one if it is new (a short quote without a named speaker
+    gets none)."""
     norm = normalise(text)
     if len(norm.split()) < MIN_WORDS:
-        _assign_short(db, quote_id, norm, speaker_id, date, article_id)
+        # too common to match by its words alone ("It is true"): one quotation with another only when
+        # the words are the same and so is the named speaker
+        if speaker_id is None or not norm:
+            return
+        found = reg.short_match(norm, speaker_id, article_id)
+        if found is not None:
+            reg.attach(found, quote_id, speaker_id, date)
+        else:
+            reg.create(quote_id, norm, speaker_id, date, True, [])
         return
     sh = shingles(norm)
     keys = lookup_keys(norm)
     best: tuple[float, int] | None = None
-    marks = ",".join("?" * len(keys))
-    for qid, qnorm in db.execute(  # the few candidates sharing most keys: bounded work per quote
-            f"SELECT q.id, q.norm FROM quotation_keys k JOIN quotations q ON q.id = k.quotation_id"
-            f" WHERE k.key IN ({marks}) AND (? IS NULL OR q.speaker_id IS NULL OR q.speaker_id = ?)"
-            f" GROUP BY q.id ORDER BY COUNT(*) DESC, q.id LIMIT {CANDIDATES}",
-            [*keys, speaker_id, speaker_id]):
+    for qid, qnorm in (reg.candidates(keys, speaker_id) if keys else []):  # bounded work per quote
         other = shingles(qnorm)
         if min(len(sh), len(other)) < MIN_LENGTH_RATIO * max(len(sh), len(other)):
             continue  # a fragment of a longer quote is not the same quotation
-        if db.execute("SELECT 1 FROM quotes WHERE quotation_id = ? AND article_id = ?", (qid, article_id)
-                      ).fetchone():
+        if reg.in_article(qid, article_id):
             continue  # two attributions in one article (one inside the other) are not copies
         c = containment(sh, other)
         if c >= MIN_CONTAINMENT and (best is None or c > best[0]):
             best = (c, qid)
-    if best is None or not keys:
-        qid = db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances)"
-                         " VALUES (?, ?, ?, ?, 1)", (norm, speaker_id, quote_id, date)).lastrowid
-        db.executemany("INSERT INTO quotation_keys(key, quotation_id) VALUES (?, ?)", [(k, qid) for k in keys])
-        db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+    if best is None:
+        reg.create(quote_id, norm, speaker_id, date, False, keys)
     else:
-        _attach(db, best[1], quote_id, speaker_id, date)
+        reg.attach(best[1], quote_id, speaker_id, date)
+
+
+def earlier(date: str | None, first: str | None) -> bool:
+    """Whether an appearance dated ``date`` comes before the quotation's first (undated ones never do)."""
+    return date is not None and (first is None or date < first)
+
+
+class _Db(Quotations):
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def short_match(self, norm: str, speaker_id: int, article_id) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM quotations WHERE short = 1 AND norm = ? AND speaker_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM quotes WHERE quotation_id = quotations.id AND article_id = ?)",
+            (norm, speaker_id, article_id)).fetchone()
+        return row[0] if row else None
+
+    def candidates(self, keys: list[int], speaker_id: int | None) -> list[tuple[int, str]]:
+        """The few quotations sharing most keys with the quote (attributions to another known speaker
+        never merge)."""
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(
+            f"SELECT q.id, q.norm FROM quotation_keys k JOIN quotations q ON q.id = k.quotation_id"
+            f" WHERE k.key IN ({marks}) AND (? IS NULL OR q.speaker_id IS NULL OR q.speaker_id = ?)"
+            f" GROUP BY q.id ORDER BY COUNT(*) DESC, q.id LIMIT {CANDIDATES}",
+            [*keys, speaker_id, speaker_id]).fetchall()
+
+    def in_article(self, qid: int, article_id) -> bool:
+        return self.db.execute("SELECT 1 FROM quotes WHERE quotation_id = ? AND article_id = ?",
+                               (qid, article_id)).fetchone() is not None
+
+    def create(self, quote_id, norm: str, speaker_id: int | None, date: str | None, short: bool,
+               keys: list[int]) -> int:
+        qid = self.db.execute("INSERT INTO quotations(norm, speaker_id, first_quote_id, first_date, appearances,"
+                              " short) VALUES (?, ?, ?, ?, 1, ?)",
+                              (norm, speaker_id, quote_id, date, int(short))).lastrowid
+        self.db.executemany("INSERT INTO quotation_keys(key, quotation_id) VALUES (?, ?)", [(k, qid) for k in keys])
+        self.db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+        return qid
+
+    def attach(self, qid: int, quote_id, speaker_id: int | None, date: str | None) -> None:
+        first = self.db.execute("SELECT first_date FROM quotations WHERE id = ?", (qid,)).fetchone()[0]
+        if earlier(date, first):
+            self.db.execute("UPDATE quotations SET first_quote_id = ?, first_date = ? WHERE id = ?",
+                            (quote_id, date, qid))
+        self.db.execute("UPDATE quotations SET appearances = appearances + 1, speaker_id = COALESCE(speaker_id, ?)"
+                        " WHERE id = ?", (speaker_id, qid))
+        self.db.execute("UPDATE quotes SET quotation_id = ? WHERE id = ?", (qid, quote_id))
+
+
+def assign(db: sqlite3.Connection, quote_id: int, text: str, speaker_id: int | None, date: str | None,
+           article_id: int) -> None:
+    """Attach a stored quote to its quotation in the store, creating one if it is new."""
+    decide(_Db(db), quote_id, text, speaker_id, date, article_id)

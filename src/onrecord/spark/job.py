@@ -5,7 +5,9 @@ Parquet inputs; the executors read each file's bytes (any file system Spark read
 with onrecord's own readers (`read_bytes`), spread the articles over ``partitions``, and analyse them
 with one Extractor per Python worker process, loaded once and kept (Spark reuses its Python workers).
 Every article becomes rows of the tables in corpus/tables.py; every input error a row of errors/. The
-analysed rows are persisted, so the four datasets are written from one pass of extraction.
+analysed rows are persisted, so the datasets are written from one pass of extraction. Two corpus-wide
+stages follow, each replaying a rule of the store: speakers across articles (spark/speakers.py) and
+quotations across outlets (spark/quotations.py).
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[t
     from onrecord.corpus.ingest import article_hash
     from onrecord.corpus.tables import result_rows
     from onrecord.run.pool import _analyse as analyse
+    from onrecord.spark.quotations import article_quotes
     from onrecord.spark.speakers import article_calls
 
     def error_row(e: InputError) -> tuple[str, dict]:
@@ -118,6 +121,8 @@ def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[t
                 yield "entities", e
             for c in article_calls(h, ordinal, quotes, ents):  # for the corpus-wide stage; not written
                 yield "calls", c
+            for q in article_quotes(h, ordinal, quotes):  # the same, for the quotations across outlets
+                yield "matched", q
         pending.clear()
 
     for ordinal, item in items:
@@ -154,10 +159,12 @@ def _inputs(paths: list[str]) -> tuple[list[str], list[str], list[InputError]]:
 
 
 def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | None = None,
-        rules_only: bool = False, batch: int = 16) -> dict[str, int]:
+        rules_only: bool = False, batch: int = 16, log=None) -> dict[str, int]:
     """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors and
-    out/speakers (quotes.speaker_id: one speaker across articles, by the store's rule); returns the rows
-    of each."""
+    out/speakers (quotes.speaker_id: one speaker across articles; quotes.quotation_id: one quotation
+    across outlets; both by the store's rules); returns the rows of each. ``log``, when given, is told
+    each stage as it ends (one line each)."""
+    say = log or (lambda msg: None)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -176,8 +183,9 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
         raise OnrecordError(f"cannot start Spark with master {master!r}: {first} (onrecord spark needs Java 17 "
                             "or newer: java -version)") from None
     spark.sparkContext.setLogLevel("ERROR")
+    say(f"Spark started (master {master}, {spark.sparkContext.defaultParallelism} core(s))")
     try:
-        return _extract(spark, files, parquet, errors, out, partitions, rules_only, batch)
+        return _extract(spark, files, parquet, errors, out, partitions, rules_only, batch, say)
     finally:
         spark.stop()
 
@@ -189,11 +197,14 @@ def _session(SparkSession, master: str):
              .config("spark.driver.extraJavaOptions",
                      f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}")
              .config("spark.sql.session.timeZone", "UTC")
+             # a Python worker holds the pipeline (about 400 MB) for its whole life; at Spark's default
+             # of 512m its shuffles would spill to disk after every few records
+             .config("spark.python.worker.memory", os.environ.get("ONRECORD_SPARK_WORKER_MEMORY", "2g"))
              .getOrCreate())
 
 
 def _extract(spark, files: list[str], parquet: list[str], errors: list[InputError], out: str,
-             partitions: int | None, rules_only: bool, batch: int) -> dict[str, int]:
+             partitions: int | None, rules_only: bool, batch: int, say) -> dict[str, int]:
     """The job itself: inputs to tagged rows (extracted once, persisted), then one dataset per table."""
     from pyspark import StorageLevel
 
@@ -222,8 +233,12 @@ def _extract(spark, files: list[str], parquet: list[str], errors: list[InputErro
     items = sc.union(rdds).repartition(parts)
     tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
         StorageLevel.MEMORY_AND_DISK)
+    articles = tagged.filter(lambda x: x[0] == "articles").count()  # the extraction itself, done once here
+    say(f"extracted {articles} article(s) from {len(files)} file(s) and {len(parquet)} Parquet input(s)")
     of = {t: tagged.filter(lambda x, t=t: x[0] == t).map(lambda x: x[1]) for t in ("articles", "entities", "errors")}
-    of["quotes"], of["speakers"] = _speakers(tagged)
+    quotes, of["speakers"], assigned = _speakers(tagged, parts)
+    say(f"speakers across articles: {assigned.count()} article speaker(s) resolved")
+    of["quotes"] = _quotations(tagged, quotes, assigned, parts, say)
     counts = {}
     for table in TABLES:
         schema = spark_schema(table)
@@ -232,19 +247,22 @@ def _extract(spark, files: list[str], parquet: list[str], errors: list[InputErro
         df = spark.createDataFrame(rows, schema)
         df.write.mode("errorifexists").parquet(os.path.join(out, table))
         counts[table] = spark.read.parquet(os.path.join(out, table)).count()
+        say(f"wrote {table}/: {counts[table]} row(s)")
     tagged.unpersist()
     return counts
 
 
-def _speakers(tagged):
-    """The corpus-wide speakers (spark/speakers.py): the quotes rows with their ``speaker_id``, and the
-    speakers. An article the input holds twice is resolved once, where it first comes, as the store does."""
+def _speakers(tagged, parts: int):
+    """The corpus-wide speakers (spark/speakers.py): the quotes rows with their ``speaker_id``, the
+    speakers, and each (article, local speaker)'s. An article the input holds twice is resolved once,
+    where it first comes, as the store does."""
+    from pyspark import StorageLevel
+
     from onrecord.spark.speakers import group_of, replay
 
-    calls = tagged.filter(lambda t: t[0] == "calls").map(lambda t: (t[1]["article_hash"], t[1]))
-    first = calls.mapValues(lambda c: c["ordinal"]).reduceByKey(min)
-    calls = calls.join(first).filter(lambda kv: kv[1][0]["ordinal"] == kv[1][1]).map(lambda kv: kv[1][0])
-    assigned = calls.map(lambda c: (group_of(c), c)).groupByKey().flatMap(lambda kv: replay(kv[1]))
+    calls = _first_copy(tagged.filter(lambda t: t[0] == "calls").map(lambda t: t[1]), parts)
+    assigned = calls.map(lambda c: (group_of(c), c)).groupByKey(parts).flatMap(lambda kv: replay(kv[1])).persist(
+        StorageLevel.MEMORY_AND_DISK)
     quotes = tagged.filter(lambda t: t[0] == "quotes").map(lambda t: t[1])
 
     def local(q: dict):
@@ -254,10 +272,64 @@ def _speakers(tagged):
         q, found = kv[1]
         return {**q, "speaker_id": found[0]} if found is not None else q
 
-    quotes = quotes.map(lambda q: (local(q), q)).leftOuterJoin(assigned).map(with_id)
-    speakers = assigned.map(lambda kv: kv[1]).distinct().map(
+    quotes = quotes.map(lambda q: (local(q), q)).leftOuterJoin(assigned, parts).map(with_id)
+    speakers = assigned.map(lambda kv: kv[1]).distinct(parts).map(
         lambda s: {"speaker_id": s[0], "name": s[1], "key": s[2], "type": s[3]})
-    return quotes, speakers
+    return quotes, speakers, assigned
+
+
+def _first_copy(rows, parts: int):
+    """``rows`` (dicts with article_hash and ordinal) of each article's first place in the input only."""
+    first = rows.map(lambda r: (r["article_hash"], r["ordinal"])).reduceByKey(min, parts)
+    return rows.map(lambda r: (r["article_hash"], r)).join(first, parts).filter(
+        lambda kv: kv[1][0]["ordinal"] == kv[1][1]).map(lambda kv: kv[1][0])
+
+
+def components(edges, parts: int, say=lambda msg: None):
+    """The connected components of a graph given as (edge, node) pairs, nodes comparable: (node, least
+    node of its component), by min-label propagation until no label changes (spark/quotations.py). Every
+    shuffle has ``parts`` partitions (a union would otherwise double them each round)."""
+    from pyspark import StorageLevel
+
+    edges = edges.partitionBy(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    label = edges.map(lambda en: (en[1], en[1])).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    rounds = 0
+    while True:
+        rounds += 1
+        by_edge = edges.map(lambda en: (en[1], en[0])).join(label, parts).map(lambda kv: kv[1]).reduceByKey(
+            min, parts)
+        new = edges.join(by_edge, parts).map(lambda kv: kv[1]).union(label).reduceByKey(min, parts).persist(
+            StorageLevel.MEMORY_AND_DISK)
+        changed = new.join(label, parts).filter(lambda kv: kv[1][0] != kv[1][1]).count()
+        label.unpersist()
+        label = new
+        say(f"quotations across outlets: round {rounds} of the components, {changed} label(s) changed")
+        if changed == 0:
+            edges.unpersist()
+            return label
+
+
+def _quotations(tagged, quotes, assigned, parts: int, say):
+    """The same quotation across outlets (spark/quotations.py): the quotes rows with ``quotation_id``,
+    ``appearances`` and ``first_appearance`` filled as the store fills them."""
+    from pyspark import StorageLevel
+
+    from onrecord.spark.quotations import edges, replay
+
+    matched = _first_copy(tagged.filter(lambda t: t[0] == "matched").map(lambda t: t[1]), parts)
+    matched = matched.map(lambda q: ((q["article_hash"], q["local"]), q)).leftOuterJoin(assigned, parts).map(
+        lambda kv: {**kv[1][0], "speaker_id": kv[1][1][0] if kv[1][1] is not None else None})
+    nodes = matched.map(lambda q: ((q["ordinal"], q["seq"]), q)).persist(StorageLevel.MEMORY_AND_DISK)
+    label = components(nodes.flatMap(lambda nq: [(e, nq[0]) for e in edges(nq[1])]), parts, say)
+    found = nodes.leftOuterJoin(label, parts).map(
+        lambda kv: (kv[1][1] if kv[1][1] is not None else kv[0], kv[1][0])).groupByKey(parts).flatMap(
+        lambda kv: replay(kv[1]))
+
+    def fill(kv) -> dict:
+        q, f = kv[1]
+        return {**q, "quotation_id": f[0], "appearances": f[1], "first_appearance": f[2]} if f is not None else q
+
+    return quotes.map(lambda q: ((q["article_hash"], q["quote_id"]), q)).leftOuterJoin(found, parts).map(fill)
 
 
 def _local(uri: str) -> str:
