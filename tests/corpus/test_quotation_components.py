@@ -1,5 +1,6 @@
 """The rule the Spark stage relies on (spark/quotations.py): the store's quotation matching, replayed
-inside each connected component of shared lookup keys, gives the store's quotations. Checked on
+inside each connected component of shared lookup keys (found as the job finds them on the driver),
+gives the store's quotations. Checked on
 quotes made to share, trim and repeat each other, against a real SQLite store."""
 
 from __future__ import annotations
@@ -40,26 +41,14 @@ def quotes(seed: int) -> list[dict]:
 
 
 def components(qs: list[dict]) -> dict[tuple, list[dict]]:
-    parent = {(q["ordinal"], q["seq"]): (q["ordinal"], q["seq"]) for q in qs}
+    """The quotes by component, as `onrecord spark` finds them on the driver (job._union_find)."""
+    from onrecord.spark.job import _union_find
 
-    def root(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    first: dict = {}
-    for q in qs:
-        node = (q["ordinal"], q["seq"])
-        for e in edges(q):
-            if e in first:
-                a, b = root(first[e]), root(node)
-                parent[max(a, b)] = min(a, b)
-            else:
-                first[e] = node
+    label = _union_find((e, (q["ordinal"], q["seq"])) for q in qs for e in edges(q))
     groups: dict[tuple, list[dict]] = {}
     for q in qs:
-        groups.setdefault(root((q["ordinal"], q["seq"])), []).append(q)
+        node = (q["ordinal"], q["seq"])
+        groups.setdefault(label.get(node, node), []).append(q)
     return groups
 
 

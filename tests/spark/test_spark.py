@@ -25,8 +25,9 @@ PARQUET_TEXT = ("Minister Paul Mensah said the port would reopen in May. “The 
                 "dock workers.")
 
 
-def onrecord(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "onrecord"), *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+def onrecord(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "onrecord"), *args], capture_output=True, text=True, timeout=300, cwd=cwd,
+                          env=None if env is None else {**os.environ, **env})
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +47,12 @@ def job(tmp_path_factory):
     pq.write_table(pa.table({"id": ["pq-1"], "date": ["2026-03-05"], "text": [PARQUET_TEXT]}),
                    root / "more.parquet")
     done = onrecord("spark", "news.jsonl", "ferry.txt", "more.parquet", "missing.parquet", "--out", "out",
-                    "--master", "local[2]", "--partitions", "2", cwd=root)
+                    "--master", "local[2]", "--partitions", "2", cwd=root,
+                    env={"ONRECORD_SPARK_LOCAL_EDGES": "0"})  # the components as on a big corpus: in Spark
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr  # 1: it ran, and some input could not be read
     assert "6 article(s)" in done.stderr and "2 input error(s)" in done.stderr
+    assert "round 1 of the components" in done.stderr
     return root
 
 

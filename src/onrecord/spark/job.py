@@ -285,13 +285,23 @@ def _first_copy(rows, parts: int):
         lambda kv: kv[1][0]["ordinal"] == kv[1][1]).map(lambda kv: kv[1][0])
 
 
-def components(edges, parts: int, say=lambda msg: None):
+# up to this many (key, quote) pairs the components are found on the driver (docs/scale.md)
+LOCAL_EDGES = int(os.environ.get("ONRECORD_SPARK_LOCAL_EDGES", "2000000"))
+
+
+def components(edges, parts: int, say=lambda msg: None, local_edges: int | None = None):
     """The connected components of a graph given as (edge, node) pairs, nodes comparable: (node, least
-    node of its component), by min-label propagation until no label changes (spark/quotations.py). Every
-    shuffle has ``parts`` partitions (a union would otherwise double them each round)."""
+    node of its component). Up to ``local_edges`` pairs, collected and joined on the driver (one pass);
+    beyond, by min-label propagation until no label changes (spark/quotations.py). Every shuffle has
+    ``parts`` partitions (a union would otherwise double them each round)."""
     from pyspark import StorageLevel
 
     edges = edges.partitionBy(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    if edges.count() <= (LOCAL_EDGES if local_edges is None else local_edges):
+        label = edges.context.parallelize(sorted(_union_find(edges.collect()).items()), parts)
+        edges.unpersist()
+        say("quotations across outlets: components found on the driver")
+        return label
     label = edges.map(lambda en: (en[1], en[1])).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
     rounds = 0
     while True:
@@ -307,6 +317,28 @@ def components(edges, parts: int, say=lambda msg: None):
         if changed == 0:
             edges.unpersist()
             return label
+
+
+def _union_find(pairs) -> dict:
+    """node -> least node of its component, for (edge, node) pairs."""
+    parent: dict = {}
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict = {}
+    for e, n in pairs:
+        parent.setdefault(n, n)
+        if e in first:
+            a, b = root(first[e]), root(n)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        else:
+            first[e] = n
+    return {n: root(n) for n in parent}
 
 
 def _quotations(tagged, quotes, assigned, parts: int, say):
