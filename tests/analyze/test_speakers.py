@@ -42,6 +42,17 @@ def test_a_closing_attribution_of_the_whole_sentence(rules_find):
         assert q.speaker.name is None  # anonymous sources keep their mention, with no name
 
 
+def test_a_closing_attribution_with_who_was_told_in_the_default_pipeline(find):
+    """The tagger marks "the paper" as what was said; who was told is not a content, so the rule's
+    quote of that cue stands."""
+    r = find("The talks have failed, three officials told the paper, speaking on condition of anonymity. "
+             "Negotiators will meet again in March, the officials said.")
+    assert [q.text for q in r.quotes] == ["The talks have failed", "Negotiators will meet again in March"]
+    assert r.quotes[0].speaker.mention == "three officials" and r.quotes[0].cue.text == "told"
+    alone = find("The talks have failed, three officials told the paper, speaking on condition of anonymity.")
+    assert all(q.text != "the paper" for q in alone.quotes)  # alone, under the floor it is missed, never wrong
+
+
 def test_editorial_brackets_and_a_contracted_has(find):
     text = "President [Anna] Kova's been clear that the border will stay closed."
     q = quote_with(find(text), "the border will stay closed")

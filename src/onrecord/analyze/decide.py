@@ -28,11 +28,15 @@ from onrecord.analyze.assemble import MIXED_BELOW, _overlap
 from onrecord.analyze.candidate import Candidate, Draft, How
 from onrecord.analyze.find.model import SpanTagger, featurize, spans
 from onrecord.analyze.marks import strip_chars
+from onrecord.lexicon import wordlist
 
 ADOPT_JACCARD = 0.5
+_OBJECTS = {"dobj", "dative", "iobj"}
+_ADDRESSEE = wordlist("addressee_verbs")
 # both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md)
-DEFAULT_MIN_PROB = 0.6  # the floor on a content's mean marginal probability (0, 0.4, 0.5, 0.6 tried)
-DEFAULT_KEEP_RULES = 0.7  # a rule draft's confidence from which it stands where the tagger marked nothing
+DEFAULT_MIN_PROB = 0.7  # the floor on a content's mean marginal probability (0 to 0.8 tried)
+DEFAULT_KEEP_RULES = 0.6  # a rule draft's confidence from which it stands where the tagger marked nothing
+DEFAULT_ADDRESSEES = True  # a content that is only who was told gives way to the rule's (neutral on CV)
 _TRIM = set(" \t\n\r\xa0.,;:—–-")
 
 
@@ -56,10 +60,13 @@ class ModelDecider:
 
     every_paragraph = True
 
-    def __init__(self, tagger: SpanTagger, min_prob: float = 0.0, keep_rules: float = 2.0) -> None:
+    def __init__(self, tagger: SpanTagger, min_prob: float = 0.0, keep_rules: float = 2.0,
+                 addressees: bool = False, direct_prob: float | None = None) -> None:
         self.tagger = tagger
         self.min_prob = min_prob
+        self.direct_prob = direct_prob  # the floor for quotations (contents within quotation marks); None: min_prob
         self.keep_rules = keep_rules
+        self.addressees = addressees  # drop contents that are only who was told (step 4)
 
     # 1. -----------------------------------------------------------------------------------------------
     def tag_many(self, analyses: list) -> list[list[Tagged]]:
@@ -91,11 +98,16 @@ class ModelDecider:
         return [self.from_tagged(a, t) for a, t in zip(analyses, self.tag_many(analyses), strict=True)]
 
     def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
-                    keep_rules: float | None = None) -> list[Draft]:
-        """Steps 2 to 6 over the tagger's spans (``min_prob``, ``keep_rules``: instead of the decider's own)."""
+                    keep_rules: float | None = None, addressees: bool | None = None,
+                    direct_prob: float | None = None) -> list[Draft]:
+        """Steps 2 to 6 over the tagger's spans (``min_prob``, ``keep_rules``, ``addressees``,
+        ``direct_prob``: instead of the decider's own)."""
         text = a.article.text
         floor = self.min_prob if min_prob is None else min_prob
+        direct_floor = direct_prob if direct_prob is not None else (
+            self.direct_prob if self.direct_prob is not None else floor)
         keep_at = self.keep_rules if keep_rules is None else keep_rules
+        drop_told = self.addressees if addressees is None else addressees
         rules = sorted((d for d in a.drafts if d.parent is None), key=lambda d: d.start)
         structural = [d for d in rules if d.kind == "block" or d.label is not None]
         adopted: dict[int, Draft] = {}  # id of a rule draft -> the draft that took its place
@@ -104,7 +116,19 @@ class ModelDecider:
             adopted[id(d)] = copy = replace(d, speaker=None)
             drafts.append(copy)
         blocked = _Intervals([(d.start, d.end) for d in structural])
-        contents = [t for t in tagged if t.role == "CONTENT" and t.prob >= floor and not blocked.hits(t.start, t.end)]
+        contents = [t for t in tagged if t.role == "CONTENT" and not blocked.hits(t.start, t.end)
+                    and t.prob >= (floor if floor == direct_floor or not _quoted(a, t) else direct_floor)]
+        told: list[tuple[int, int]] = []  # the cues whose addressee the tagger took for the content
+        if drop_told:
+            kept = []
+            for t in contents:
+                cue = _addressee(a, t)
+                if cue is None:
+                    kept.append(t)
+                else:
+                    told.append(cue)
+            contents = kept
+        told_cues = _Intervals(told)
         index = _Cues(tagged, a.cands)
         rules = [d for d in rules if id(d) not in adopted]
         starts = [d.start for d in rules]
@@ -135,8 +159,10 @@ class ModelDecider:
                 elif seen.cand is None and d.cand is not None:  # a quotation over paragraphs: its cue's part
                     seen.cand, seen.how = d.cand, d.how
         covered = _Intervals([(t.start, t.end) for t in contents])
-        for d in rules:  # 5. a rule's confident quote where the tagger saw nothing
-            if id(d) not in adopted and d.confidence is not None and d.confidence >= keep_at \
+        for d in rules:  # 5. a rule's confident quote where the tagger saw nothing (or only who was told)
+            cue = d.cand.cue if d.cand is not None else None
+            trusted = d.confidence is not None and d.confidence >= keep_at
+            if id(d) not in adopted and (trusted or (cue is not None and told_cues.hits(*cue))) \
                     and not covered.hits(d.start, d.end):
                 adopted[id(d)] = copy = replace(d, speaker=None)
                 drafts.append(copy)
@@ -151,6 +177,32 @@ class ModelDecider:
                 drafts.append(replace(d, parent=adopted[id(d.parent)], speaker=None))
         drafts.sort(key=lambda d: d.start)
         return drafts
+
+
+def _quoted(a, c: Tagged) -> bool:
+    """Whether quotation marks cover the content as ``_drafts_of`` makes a direct quote of it."""
+    ctx = a.ctx
+    marks = ctx.marks_overlapping(c.start, c.end)
+    covered = sum(_overlap(ctx.marked[i].start, ctx.marked[i].end, c.start, c.end) for i in marks)
+    return bool(marks) and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks))
+
+
+def _addressee(a, c: Tagged) -> tuple[int, int] | None:
+    """The cue verb (its characters) when the content ``c`` is only that verb's addressee: a noun phrase,
+    no verb in it, the object of an addressee verb ("told the paper", "assured reporters")."""
+    i = bisect.bisect_right([o for o, _ in a.chunks], c.start) - 1
+    if i < 0:
+        return None
+    off, doc = a.chunks[i]
+    span = doc.char_span(c.start - off, c.end - off, alignment_mode="expand")
+    if span is None or len(span) == 0 or len(span) > 8:
+        return None
+    root = span.root
+    verb = root.head
+    if root.dep_ not in _OBJECTS or verb.i == root.i or verb.lower_ not in _ADDRESSEE \
+            or any(t.pos_ in ("VERB", "AUX") for t in span):
+        return None
+    return off + verb.idx, off + verb.idx + len(verb.text)
 
 
 class _Intervals:

@@ -191,11 +191,12 @@ class Extractor:
 @cache
 def default_decider() -> Decider | None:
     """The learned decider over the shipped tagger (decide.py), or None when the package has no model."""
-    from onrecord.analyze.decide import DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
+    from onrecord.analyze.decide import DEFAULT_ADDRESSEES, DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
     from onrecord.analyze.find.model import default_tagger
 
     tagger = default_tagger()
-    return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES) if tagger is not None else None
+    return (ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES)
+            if tagger is not None else None)
 
 
 @cache

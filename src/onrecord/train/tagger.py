@@ -348,14 +348,16 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
 # -- cross-validation ------------------------------------------------------------------------------------
 
 _CV: dict = {}  # what the workers of one held-out fold use (set before they are forked)
-MIN_PROBS = (0.0, 0.4, 0.5, 0.6)  # the span-confidence floors cross-validation compares
-KEEP_RULES = (2.0, 0.9, 0.8, 0.7)  # and the rule confidences from which a rule's quote stands alone
+MIN_PROBS = (0.5, 0.6, 0.7, 0.8)  # the span-confidence floors cross-validation compares (0.0 and 0.4 lost before)
+KEEP_RULES = (2.0, 0.7, 0.6)  # and the rule confidences from which a rule's quote stands alone (0.9, 0.8 lost)
+ADDRESSEES = (False, True)  # and whether a content that is only who was told gives way to the rule's
+DIRECT_PROBS = (None, 0.0, 0.4)  # and the floor for contents within quotation marks (None: the same floor)
 JOINS = {"direct": {"direct"}, "all": {"direct", "indirect", "mixed", "block"}}  # evaluate.gold.predictions_of
 
 
 def _cv_work(extractor, arts: list[Article]) -> list:
     """A worker's work in cross-validation: each article's quotes by the model at every floor of
-    MIN_PROBS and KEEP_RULES (the tagger run once) and by the rules alone."""
+    MIN_PROBS, KEEP_RULES, ADDRESSEES and DIRECT_PROBS (the tagger run once) and by the rules alone."""
     from onrecord.analyze.pipeline import Extractor
     from onrecord.analyze.scoring import select
 
@@ -366,8 +368,9 @@ def _cv_work(extractor, arts: list[Article]) -> list:
     out = []
     for a in ex.analyses(arts):
         tagged = decider.tagged_spans(a)
-        got = {f"model@{p} rules@{k}": ex.result(a, decider.from_tagged(a, tagged, p, k))
-               for p in MIN_PROBS for k in KEEP_RULES}
+        got = {f"model@{p} rules@{k} told={int(t)} direct@{d}":
+               ex.result(a, decider.from_tagged(a, tagged, p, k, t, d))
+               for p in MIN_PROBS for k in KEEP_RULES for t in ADDRESSEES for d in DIRECT_PROBS}
         got["rules"] = ex.result(a, select(a.drafts, _CV["scorer"]))
         out.append(got)
     return out
