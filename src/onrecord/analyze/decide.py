@@ -179,12 +179,17 @@ class ModelDecider:
         return drafts
 
 
-def _quoted(a, c: Tagged) -> bool:
-    """Whether quotation marks cover the content as ``_drafts_of`` makes a direct quote of it."""
+def _marks(a, c: Tagged) -> tuple[list[int], bool]:
+    """The quotation marks over a content, and whether they cover it enough to make it direct."""
     ctx = a.ctx
     marks = ctx.marks_overlapping(c.start, c.end)
     covered = sum(_overlap(ctx.marked[i].start, ctx.marked[i].end, c.start, c.end) for i in marks)
-    return bool(marks) and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks))
+    return marks, bool(marks) and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks))
+
+
+def _quoted(a, c: Tagged) -> bool:
+    """Whether quotation marks cover the content as ``_drafts_of`` makes a direct quote of it."""
+    return _marks(a, c)[1]
 
 
 def _addressee(a, c: Tagged) -> tuple[int, int] | None:
@@ -284,9 +289,8 @@ def _link(text: str, c: Tagged, index: _Cues) -> Candidate | None:
 def _drafts_of(a, c: Tagged, cand: Candidate | None, how: How) -> list[Draft]:
     """The kind of a content, by the quotation marks over it."""
     ctx = a.ctx
-    marks = ctx.marks_overlapping(c.start, c.end)
-    covered = sum(_overlap(ctx.marked[i].start, ctx.marked[i].end, c.start, c.end) for i in marks)
-    if marks and covered >= MIXED_BELOW * (c.end - c.start - 2 * len(marks)):
+    marks, direct = _marks(a, c)
+    if direct:
         return [Draft("direct", ctx.marked[i].start, ctx.marked[i].end, cand, how=how, confidence=round(c.prob, 3))
                 for i in marks]
     end = c.end

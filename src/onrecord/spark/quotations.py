@@ -57,7 +57,6 @@ class _Memory(Quotations):
     def __init__(self) -> None:
         self.norm: list[str] = []
         self.speaker: list[int | None] = []
-        self.short: list[bool] = []
         self.first: list[tuple] = []
         self.first_date: list[str | None] = []
         self.members: list[list[tuple]] = []
@@ -88,7 +87,6 @@ class _Memory(Quotations):
         qid = len(self.norm)
         self.norm.append(norm)
         self.speaker.append(speaker_id)
-        self.short.append(short)
         self.first.append(quote_id)
         self.first_date.append(date)
         self.members.append([quote_id])
