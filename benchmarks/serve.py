@@ -81,7 +81,8 @@ async def client(port: int, queue: list, results: list) -> None:
                 reader, writer = await asyncio.open_connection(HOST, port)
             writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
             await writer.drain()
-            status, body = await asyncio.wait_for(_response(reader), TIMEOUT)
+            async with asyncio.timeout(TIMEOUT):  # not wait_for: no task per request in the load generator
+                status, body = await _response(reader)
             ok = status == 200 and body > 0
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             ok = False

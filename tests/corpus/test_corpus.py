@@ -278,3 +278,33 @@ def test_a_locked_database_is_one_line_not_a_traceback(corpus, monkeypatch, tmp_
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_schema_5_database_is_upgraded_and_answers_the_same(corpus, tmp_path):
+    """A file made before schema 6 (a speaker's quotes indexed by speaker only): read-only commands
+    (serve) refuse it with the command that upgrades it; any other command upgrades it in place, and
+    a speaker's timeline is the same after."""
+    import shutil
+
+    _d, db, _p = corpus
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    before = json.loads(onrecord("timeline", "Mensah", "--db", db, "-f", "json").stdout)
+    con = sqlite3.connect(old)
+    con.executescript("DROP INDEX quotes_speaker_article; DROP INDEX articles_id_date;"
+                      " CREATE INDEX quotes_speaker ON quotes(speaker_id); PRAGMA user_version=5;")
+    con.close()
+
+    from onrecord.corpus.store import Store
+    from onrecord.errors import OnrecordError
+
+    with pytest.raises(OnrecordError, match="older onrecord.*onrecord speakers --db"):
+        Store(old, write=False, readonly=True)
+    assert onrecord("speakers", "--db", old).returncode == 0
+    con = sqlite3.connect(old)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 6
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    con.close()
+    assert {"quotes_speaker_article", "articles_id_date"} <= names and "quotes_speaker" not in names
+    assert json.loads(onrecord("timeline", "Mensah", "--db", old, "-f", "json").stdout) == before
+    Store(old, write=False, readonly=True).db.close()  # serve opens it now

@@ -176,7 +176,8 @@ def count_search(store: Store, text: str, speaker: str | None = None, since: str
     extra, args = _filters(speaker, since, until, kind, outlet)
     sql = ("SELECT COUNT(*) FROM quotes_fts f JOIN quotes q ON q.id = f.rowid JOIN articles a"
            " ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id"
-           f" WHERE quotes_fts MATCH ? {extra}")
+           f" WHERE quotes_fts MATCH ? {extra}") if extra else \
+        "SELECT COUNT(*) FROM quotes_fts WHERE quotes_fts MATCH ?"  # every row of quotes_fts is a quote's
     try:
         return store.db.execute(sql, [fts_query(text), *args]).fetchone()[0]
     except sqlite3.Error as e:
@@ -268,7 +269,9 @@ def speaker_timeline(store: Store, sid: int, about: str | None = None, limit: in
         source, where, args = "quotes_fts f JOIN quotes q ON q.id = f.rowid", "quotes_fts MATCH ? AND", [fts]
     else:
         source, where, args = "quotes q", "", []
-    body = f" FROM {source} JOIN articles a ON a.id = q.article_id WHERE {where} q.speaker_id = ?"
+    # the article's date from the narrow (id, date) index, not from its wide row (schema 6)
+    body = (f" FROM {source} JOIN articles a INDEXED BY articles_id_date ON a.id = q.article_id"
+            f" WHERE {where} q.speaker_id = ?")
     d = "DESC" if newest_first else ""
     try:
         ids = [r[0] for r in store.db.execute(f"SELECT q.id{body} ORDER BY a.date {d}, a.id {d}, q.start {d}"

@@ -170,6 +170,13 @@ MIGRATIONS: list[str] = [
         WHERE url LIKE '%://%.%';
     CREATE INDEX articles_outlet ON articles(outlet);
     """,
+    # 6: a speaker's quotes in date order from two narrow indexes, not from the wide rows: a speaker
+    # page of the most quoted speaker (30,000 quotes in 5,000 articles) 8.5 -> 2.2 ms
+    """
+    CREATE INDEX quotes_speaker_article ON quotes(speaker_id, article_id, start);
+    DROP INDEX quotes_speaker;
+    CREATE INDEX articles_id_date ON articles(id, date);
+    """,
 ]
 
 

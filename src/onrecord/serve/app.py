@@ -243,14 +243,16 @@ def create_app(db: str) -> FastAPI:
 
     # ---- the JSON API ------------------------------------------------------------------------------
 
-    def search_api(q: str, speaker, since, until, kind, outlet, limit: int, offset: int) -> dict[str, Any]:
+    def search_hits(q: str, speaker, since, until, kind, outlet, limit: int, offset: int) -> dict[str, Any]:
+        """The answer of /api/search, its hits as query.Hit (the page reads their attributes; the API
+        turns them into dicts)."""
         store = corpus.open()
         args = dict(speaker=_blank(speaker), since=_blank(since), until=_blank(until), kind=_blank(kind),
                     outlet=_blank(outlet))
         hits = query.search(store, q, limit=limit, offset=offset, **args)
         # a short last page says the total itself; only a full one needs counting
         total = offset + len(hits) if len(hits) < limit and (hits or not offset) else query.count_search(store, q, **args)
-        return {"q": q, "total": total, "limit": limit, "offset": offset, "hits": [h.as_dict() for h in hits]}
+        return {"q": q, "total": total, "limit": limit, "offset": offset, "hits": hits}
 
     @app.get("/api/stats", tags=["api"], responses=ERRORS, summary="What the database holds")
     async def api_stats() -> JSONResponse:
@@ -264,7 +266,9 @@ def create_app(db: str) -> FastAPI:
     async def api_search(q: Annotated[str, Query(min_length=1, max_length=MAX_TEXT)], speaker: Text = None,
                    since: When = None, until: When = None, kind: Kind = None, outlet: Text = None,
                    limit: Limit = 20, offset: Offset = 0) -> JSONResponse:
-        return JSONResponse(search_api(q, speaker, since, until, kind, outlet, limit, offset))
+        out = search_hits(q, speaker, since, until, kind, outlet, limit, offset)
+        out["hits"] = [h.as_dict() for h in out["hits"]]
+        return JSONResponse(out)
 
     @app.get("/api/speakers", tags=["api"], responses=ERRORS, summary="Who is quoted most")
     async def api_speakers(since: When = None, until: When = None, limit: Limit = 20, offset: Offset = 0
@@ -347,7 +351,7 @@ def create_app(db: str) -> FastAPI:
         result, problem = None, None
         if _blank(q):
             try:
-                result = search_api(q.strip(), speaker, since, until, kind, outlet, PAGE, (page_ - 1) * PAGE)
+                result = search_hits(q.strip(), speaker, since, until, kind, outlet, PAGE, (page_ - 1) * PAGE)
             except OnrecordError as e:
                 problem = _fts_error(e)
         return page(request, "search.html", status=400 if problem else 200, form=form, result=result,

@@ -1,20 +1,23 @@
 """What the pages draw on the server: an article with its quotes marked, matched words, the weekly chart
 and the network, as HTML and inline SVG. No JavaScript is needed to see any of it.
 
-Every piece of stored text passes through ``escape`` here; the result is Markup that the templates
+Every piece of stored text passes through ``escape`` (html.escape) here; the result is Markup that the templates
 insert as it is, so this module is where the escaping of article text lives.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 from datetime import date
 from urllib.parse import urlsplit
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from onrecord.types import Result
+
+_esc = escape = html.escape  # every piece of stored text passes through this; the pieces join as one Markup
 
 PALETTE = ["#3b6ea5", "#c2553a", "#4f8a4c", "#8a5fa8", "#b8862b", "#2f8f8f", "#a8456f", "#6d6d6d"]
 
@@ -37,11 +40,11 @@ def marked(text: str, matches: list) -> Markup:
     for a, b in matches:
         if a < pos or b > len(text):
             continue
-        out.append(escape(text[pos:a]))
-        out.append(Markup("<mark>%s</mark>") % text[a:b])
+        out.append(_esc(text[pos:a]))
+        out.append(f"<mark>{_esc(text[a:b])}</mark>")
         pos = b
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
+    out.append(_esc(text[pos:]))
+    return Markup("".join(out))
 
 
 def speaker_ids(result: Result) -> dict[str, int]:
@@ -73,7 +76,7 @@ def article(result: Result, ids: dict[str, dict[str, int]]) -> Markup:
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         open_ = [s for s in open_ if s[1] > a] + starts.get(a, [])
-        piece = escape(text[a:b])
+        piece = _esc(text[a:b])
         if not open_:
             out.append(piece)
             continue
@@ -82,20 +85,21 @@ def article(result: Result, ids: dict[str, dict[str, int]]) -> Markup:
         if speaker is not None:
             sid = sids.get(speaker.speaker.entity or "")
             who = speaker.speaker.name or speaker.speaker.mention
-            piece = (Markup('<a class="speaker" href="/speaker/%d" title="%s">%s</a>') % (sid, who, piece)
-                     if sid else Markup('<span class="speaker" title="%s">%s</span>') % (who, piece))
+            piece = (f'<a class="speaker" href="/speaker/{int(sid)}" title="{_esc(who)}">{piece}</a>'
+                     if sid else f'<span class="speaker" title="{_esc(who)}">{piece}</span>')
         elif any(s[2] == "cue" for s in open_):
-            piece = Markup('<span class="cue">%s</span>') % piece
+            piece = f'<span class="cue">{piece}</span>'
         if quotes:
             q = quotes[0][3]
             qid = ids.get(q.id, {}).get("quote_id", 0)
             who = (q.speaker.name or q.speaker.mention) if q.speaker else "speaker unknown"
             if speaker is None:
-                piece = Markup('<a href="#quote-%d">%s</a>') % (qid, piece)
-            piece = (Markup('<mark class="q %s depth-%d" data-quote="%d" title="%s (%s)">%s</mark>')
-                     % (q.kind, min(len(quotes), 3), qid, who, q.kind, piece))
+                piece = f'<a href="#quote-{int(qid)}">{piece}</a>'
+            kind = _esc(q.kind)
+            piece = (f'<mark class="q {kind} depth-{min(len(quotes), 3)}" data-quote="{int(qid)}" '
+                     f'title="{_esc(who)} ({kind})">{piece}</mark>')
         out.append(piece)
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def weekly(weeks: list[tuple[date, int]], width: int = 720, height: int = 180) -> Markup:
