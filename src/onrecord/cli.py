@@ -67,9 +67,14 @@ def add_timeout(p: argparse.ArgumentParser) -> None:
 
 
 def add_rules(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", action="store_true",
-                   help="let the rules decide alone, without the learned tagger (faster, less accurate: "
-                        "docs/accuracy.md)")
+    """--model (what decides the quotes) and --rules, its short form for the rules alone."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--model", choices=("default", "accurate", "rules"), default="default",
+                   help="what decides the quotes: the learned tagger (default); 'accurate', the tagger that also "
+                        "reads a pretrained encoder (about 3 times slower, needs onrecord[embed]); 'rules', the "
+                        "rules alone (faster, less accurate). Figures: docs/accuracy.md")
+    g.add_argument("--rules", dest="model", action="store_const", const="rules",
+                   help="the same as --model rules")
 
 
 def _error(msg: str) -> None:
@@ -102,7 +107,7 @@ def _extract_to(args: argparse.Namespace, out) -> int:
     progress = _Progress(enabled=sys.stderr.isatty() and fmt != "table")
     try:
         for item in run(iter_articles(args.paths), jobs=args.jobs, timeout=args.timeout,
-                        on_notice=progress.wrap(notice), rules_only=args.rules):
+                        on_notice=progress.wrap(notice), model=args.model):
             if isinstance(item, InputError):
                 skipped += 1
                 progress.clear()
@@ -151,7 +156,7 @@ class _Progress:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from onrecord.evaluate.report import evaluate, print_errors, print_scores
 
-    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs, rules_only=args.rules)
+    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs, model=args.model)
     if args.errors:
         print_errors(outcomes, sys.stdout)
     print_scores(outcomes, sys.stdout, args.format)

@@ -138,10 +138,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                refresh=True)
 
                 summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show, timeout=args.timeout,
-                                 on_notice=notice, rules_only=args.rules)
+                                 on_notice=notice, model=args.model)
         else:
             summary = ingest(args.paths, store, jobs=args.jobs, timeout=args.timeout, on_notice=notice,
-                             rules_only=args.rules)
+                             model=args.model)
     for w in summary.warnings:
         notice(w)
     for e in summary.errors:

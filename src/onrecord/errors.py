@@ -29,4 +29,4 @@ class NotFound(OnrecordError):
 
 
 class ModelError(OnrecordError):
-    """The spaCy pipeline is missing or broken."""
+    """A model onrecord needs (the spaCy pipeline, the accurate tagger or its encoder) is missing or broken."""

@@ -29,9 +29,11 @@ from onrecord.analyze.find import parse_rules
 from onrecord.analyze.marks import paragraphs
 from onrecord.analyze.normalize import Normalized, normalize
 from onrecord.analyze.scoring import Scorer, default_scorer, judge, select
+from onrecord.errors import ModelError
 from onrecord.lexicon import cue_forms, wordlist
 from onrecord.types import Article, Result
 
+MODELS = ("default", "accurate", "rules")  # what decides the quotes (Extractor's decider; --model)
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*+\s++(?=[\"“‘(]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -104,12 +106,16 @@ class Extractor:
     ``nlp``: a spaCy pipeline with a tagger and a parser (default: onrecord's own, nlp.py);
     ``scorer``: what judges drafts (default: the shipped model, scoring.py; None keeps every draft);
     ``keep_all``: keep the drafts the scorer rejects, with their confidence (for training and inspection);
-    ``decider``: what decides the quotes (default: the shipped tagger, decide.py; None: the rules and the
-    scorer alone, as ``onrecord extract --rules``). ``keep_all`` implies the rules.
+    ``decider``: what decides the quotes: ``"default"``, the shipped tagger (decide.py); ``"accurate"``,
+    the tagger that also reads a pretrained encoder's word vectors (slower: ``--model accurate``, needs
+    ``onrecord[embed]``); None, the rules and the scorer alone (``--model rules``); or a Decider of your
+    own. ``keep_all`` implies the rules.
     """
 
     def __init__(self, nlp=None, keep_all: bool = False, scorer: Scorer | None | str = "default",
                  finders: list[Finder] | None = None, decider: Decider | None | str = "default") -> None:
+        if isinstance(decider, str) and decider not in MODELS:
+            raise ValueError(f"no such model {decider!r} (one of {', '.join(MODELS)})")
         if nlp is None:
             from onrecord.analyze.nlp import load
 
@@ -118,9 +124,16 @@ class Extractor:
         self.keep_all = keep_all
         self.scorer: Scorer | None = default_scorer() if scorer == "default" else scorer  # type: ignore[assignment]
         self.finders: list[Finder] = finders if finders is not None else [parse_rules.find]
-        self.rules_only = decider is None  # as asked; keep_all or a package without a model also mean the rules
+        # the model as asked ("default", "accurate", "rules" or "custom"); keep_all or a package without a
+        # model also mean the rules
+        self.model = "rules" if decider is None or decider == "rules" else (
+            decider if isinstance(decider, str) else "custom")
         if decider == "default":
             decider = None if keep_all else default_decider()
+        elif decider == "accurate":
+            decider = None if keep_all else accurate_decider()
+        elif decider == "rules":
+            decider = None
         self.decider: Decider | None = decider  # type: ignore[assignment]
 
     def extract(self, article: Article | str, date: str | None = None) -> Result:
@@ -197,6 +210,24 @@ def default_decider() -> Decider | None:
     tagger = default_tagger()
     return (ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES)
             if tagger is not None else None)
+
+
+@cache
+def accurate_decider() -> Decider:
+    """The learned decider over the accurate tagger (models/tagger-accurate.npz, which reads the packaged
+    encoder's word vectors beside the pipeline's: find/encoder.py). Loading it checks that the encoder can
+    be loaded too, so that a missing package is said once, before any article is read."""
+    from onrecord.analyze.decide import DEFAULT_ADDRESSEES, DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
+    from onrecord.analyze.find.encoder import encoder_available
+    from onrecord.analyze.find.model import ACCURATE_FILE, SpanTagger
+
+    try:
+        tagger = SpanTagger.load(name=ACCURATE_FILE)
+    except (FileNotFoundError, OSError):
+        raise ModelError(f"this installation has no accurate model (models/{ACCURATE_FILE}): "
+                           "reinstall onrecord, or train it with `make train-accurate`") from None
+    encoder_available()
+    return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES)
 
 
 @cache

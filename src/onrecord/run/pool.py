@@ -24,6 +24,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -64,25 +65,25 @@ def _one(extractor, art: Article) -> Result | InputError:
         return _error_for(art, f"analysis failed ({type(e).__name__}: {e})")
 
 
-def _make_extractor(keep_all: bool, rules_only: bool = False):
+def _make_extractor(keep_all: bool, model: str = "default"):
     from onrecord.analyze.pipeline import Extractor
 
-    return Extractor(keep_all=keep_all, decider=None if rules_only else "default")
+    return Extractor(keep_all=keep_all, decider=model)
 
 
-def _fits(ex, keep_all: bool, rules_only: bool) -> bool:
-    return ex is not None and ex.keep_all == keep_all and (keep_all or ex.rules_only == rules_only)
+def _fits(ex, keep_all: bool, model: str) -> bool:
+    return ex is not None and ex.keep_all == keep_all and (keep_all or ex.model == model)
 
 
 def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: int, work=None,
-            rules_only: bool = False) -> None:
+            model: str = "default") -> None:
     """A worker's life: analyse the groups the parent sends until it closes the pipe or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for c in others:  # the other workers' pipes, inherited by fork: holding them would keep them open
         c.close()
     global _worker_extractor
-    if not _fits(_worker_extractor, keep_all, rules_only):
-        _worker_extractor = _make_extractor(keep_all, rules_only)
+    if not _fits(_worker_extractor, keep_all, model):
+        _worker_extractor = _make_extractor(keep_all, model)
     while True:
         try:
             while not conn.poll(_POLL):
@@ -122,12 +123,16 @@ class _Pool:
     timeout: float | None
     on_notice: Callable[[str], None] | None
     work: Callable | None = None
-    rules_only: bool = False
+    model: str = "default"
     ctx: mp.context.BaseContext = field(init=False)
     workers: list[_Worker] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        # fork shares the loaded pipeline; but a process that has run PyTorch cannot fork a worker that runs
+        # it too (the worker waits forever on the thread pool it inherited), so the accurate model's workers
+        # start afresh once this process has imported torch (a library user's earlier extraction, say)
+        torch_here = self.model == "accurate" and "torch" in sys.modules
+        self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() and not torch_here else "spawn")
 
     def start(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe()
@@ -136,7 +141,7 @@ class _Pool:
         fork = self.ctx.get_start_method() == "fork"
         others = [w.conn for w in self.workers] + [parent_end] if fork else []
         p = self.ctx.Process(target=_worker, args=(child_end, others, self.keep_all, os.getpid(), self.work,
-                                                             self.rules_only),
+                                                             self.model),
                              daemon=True)
         p.start()
         child_end.close()
@@ -205,21 +210,22 @@ def _describe(code: int | None) -> str:
 
 def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH, keep_all: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None,
-        work: Callable | None = None, rules_only: bool = False) -> Iterator[Result | InputError]:
+        work: Callable | None = None, model: str = "default") -> Iterator[Result | InputError]:
     """Analyse every Article in ``items`` in ``jobs`` worker processes (default: one per core);
     InputErrors pass through in their place. ``timeout``: seconds an article may take (None or 0: no
     limit). ``keep_all`` keeps the drafts the scorer rejects (see Extractor). ``on_notice`` hears about
     workers that died or ran out of time, one line each. ``work(extractor, articles)`` replaces what a
     worker does with a group (one output per article; the trainers use it to keep what the model reads);
-    it must be a module-level function. ``rules_only``: the rules decide, not the learned tagger."""
+    it must be a module-level function. ``model``: what decides the quotes (pipeline.MODELS: the default
+    tagger, the accurate one, or the rules alone)."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     budget = timeout if timeout and timeout > 0 else None
     global _worker_extractor
-    pool = _Pool(jobs, keep_all, budget, on_notice, work, rules_only)
-    if pool.ctx.get_start_method() == "fork" and not _fits(_worker_extractor, keep_all, rules_only):
+    pool = _Pool(jobs, keep_all, budget, on_notice, work, model)
+    if pool.ctx.get_start_method() == "fork" and not _fits(_worker_extractor, keep_all, model):
         # load once here: a broken install fails now, in this process, with one clear message, and the
         # workers share the loaded pipeline
-        _worker_extractor = _make_extractor(keep_all, rules_only)
+        _worker_extractor = _make_extractor(keep_all, model)
     results: dict[int, Result | InputError] = {}
     retry: deque[_Task] = deque()
     tids, slots = count(), count()

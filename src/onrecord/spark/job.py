@@ -23,12 +23,12 @@ TABLES = ("articles", "quotes", "entities", "errors", "speakers")
 _EXTRACTOR = None  # one per Python worker process
 
 
-def _extractor(rules_only: bool):
+def _extractor(model: str):
     global _EXTRACTOR
     from onrecord.run.pool import _fits, _make_extractor
 
-    if not _fits(_EXTRACTOR, False, rules_only):
-        _EXTRACTOR = _make_extractor(False, rules_only)
+    if not _fits(_EXTRACTOR, False, model):
+        _EXTRACTOR = _make_extractor(False, model)
     return _EXTRACTOR
 
 
@@ -93,7 +93,7 @@ def _parquet_articles(rows: Iterable, file_no: int) -> Iterator[tuple]:
                                            outlet=outlet(d.get("outlet") or d.get("publisher"), url))
 
 
-def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[tuple[str, dict]]:
+def _analyse(items: Iterable[tuple], model: str, batch: int) -> Iterator[tuple[str, dict]]:
     """Rows, tagged with their table, for a partition's (ordinal, Article or InputError)."""
     from onrecord.corpus.ingest import article_hash
     from onrecord.corpus.tables import result_rows
@@ -108,7 +108,7 @@ def _analyse(items: Iterable[tuple], rules_only: bool, batch: int) -> Iterator[t
 
     def flush() -> Iterator[tuple[str, dict]]:
         arts = [a for _, a in pending]
-        for (ordinal, _), r in zip(pending, analyse(_extractor(rules_only), arts), strict=True):
+        for (ordinal, _), r in zip(pending, analyse(_extractor(model), arts), strict=True):
             if isinstance(r, InputError):
                 yield error_row(r)
                 continue
@@ -159,7 +159,7 @@ def _inputs(paths: list[str]) -> tuple[list[str], list[str], list[InputError]]:
 
 
 def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | None = None,
-        rules_only: bool = False, batch: int = 16, log=None) -> dict[str, int]:
+        model: str = "default", batch: int = 16, log=None) -> dict[str, int]:
     """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors and
     out/speakers (quotes.speaker_id: one speaker across articles; quotes.quotation_id: one quotation
     across outlets; both by the store's rules); returns the rows of each. ``log``, when given, is told
@@ -185,7 +185,7 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     spark.sparkContext.setLogLevel("ERROR")
     say(f"Spark started (master {master}, {spark.sparkContext.defaultParallelism} core(s))")
     try:
-        return _extract(spark, files, parquet, errors, out, partitions, rules_only, batch, say)
+        return _extract(spark, files, parquet, errors, out, partitions, model, batch, say)
     finally:
         spark.stop()
 
@@ -204,7 +204,7 @@ def _session(SparkSession, master: str):
 
 
 def _extract(spark, files: list[str], parquet: list[str], errors: list[InputError], out: str,
-             partitions: int | None, rules_only: bool, batch: int, say) -> dict[str, int]:
+             partitions: int | None, model: str, batch: int, say) -> dict[str, int]:
     """The job itself: inputs to tagged rows (extracted once, persisted), then one dataset per table."""
     from pyspark import StorageLevel
 
@@ -231,7 +231,7 @@ def _extract(spark, files: list[str], parquet: list[str], errors: list[InputErro
     if not rdds:
         raise OnrecordError("no input: give files, directories or Parquet datasets")
     items = sc.union(rdds).repartition(parts)
-    tagged = items.mapPartitions(lambda it: _analyse(it, rules_only, batch)).persist(
+    tagged = items.mapPartitions(lambda it: _analyse(it, model, batch)).persist(
         StorageLevel.MEMORY_AND_DISK)
     articles = tagged.filter(lambda x: x[0] == "articles").count()  # the extraction itself, done once here
     say(f"extracted {articles} article(s) from {len(files)} file(s) and {len(parquet)} Parquet input(s)")

@@ -15,6 +15,10 @@ dimensions, a two-layer bidirectional LSTM, a linear layer to the BIO tags of co
 and a linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
 that analyze/find/model.py runs with numpy.
 
+``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
+tagger, reading also the word vectors of the packaged encoder (analyze/find/encoder.py), computed once
+per article and kept beside the features cache (build/encoder-vectors.pkl).
+
 ``--cv`` trains on four folds and measures the whole pipeline on the fifth, five times, and prints
 the scorer's figures per fold and pooled: the figure every decision about the model is taken by.
 Needs PyTorch (``pip install 'onrecord[train]'``); onrecord itself does not.
@@ -40,6 +44,7 @@ from onrecord.evaluate.metrics import Gold
 from onrecord.types import Article
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+ACCURATE = OUT.with_name("tagger-accurate.npz")  # --encoder: the accurate model
 FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnear" / "folds.json"
 EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
 EMBED = {"tag": 16, "dep": 16, "head_dep": 8}  # the other columns get 4 dimensions each
@@ -225,9 +230,32 @@ def oof(golds: list[Gold], folds: list[int], jobs: int | None = None, log=print)
     return CrossFit(result, folds, rules)  # type: ignore[arg-type]
 
 
+def add_encoder(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print) -> None:
+    """Append the encoder's word vectors (find/encoder.py) to every chunk's dense columns, as the accurate
+    model reads them: the words as the article gave them (its stored spans). Kept in ``cache``."""
+    from onrecord.analyze.find.encoder import NAME, encoder
+
+    vectors: dict[str, list[np.ndarray]] = {}
+    if cache is not None and cache.exists():
+        vectors = pickle.loads(cache.read_bytes())
+        log(f"{NAME} vectors of {len(vectors)} articles read from {cache}")
+    t = time.perf_counter()
+    todo = [(g, d) for g, d in zip(golds, fit.data, strict=True) if d.id not in vectors]
+    for n, (g, d) in enumerate(todo):
+        words = [[g.text[int(s):int(e)] for s, e in stored] for _spans, _dense, _cats, stored in d.chunks]
+        vectors[d.id] = [v.astype(np.float16) for v in encoder().vectors(words)]
+        if (n + 1) % 100 == 0:
+            log(f"{NAME}: {n + 1}/{len(todo)} articles ({time.perf_counter() - t:.0f} s)")
+    if todo and cache is not None:
+        cache.write_bytes(pickle.dumps(vectors, protocol=5))
+    for d in fit.data:
+        d.chunks = [(spans, np.concatenate([dense, v], axis=1), cats, stored)
+                    for (spans, dense, cats, stored), v in zip(d.chunks, vectors[d.id], strict=True)]
+
+
 # -- the model (PyTorch) -------------------------------------------------------------------------------
 
-def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float):
+def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float, dense: int = 96):
     import torch
     from torch import nn
 
@@ -261,7 +289,7 @@ def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float):
             dims = [EMBED.get(c, 4) for c in COLUMNS]
             self.embs = nn.ModuleList(nn.Embedding(n, d) for n, d in zip(sizes, dims, strict=True))
             self.drop = nn.Dropout(dropout)
-            self.lstm = nn.LSTM(96 + sum(dims), hidden, num_layers=layers, bidirectional=True, batch_first=True,
+            self.lstm = nn.LSTM(dense + sum(dims), hidden, num_layers=layers, bidirectional=True, batch_first=True,
                                 dropout=dropout if layers > 1 else 0.0)
             self.out = nn.Linear(2 * hidden, len(LABELS))
             self.crf = CRF(len(LABELS))
@@ -305,7 +333,8 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
     torch.set_num_threads(max(1, torch.get_num_threads()))
     rng = np.random.default_rng(seed)
     items = sequences(data)
-    model = _torch_model(sizes, hidden, layers, dropout)
+    width = items[0][0].shape[1]  # 96, or 96 + the encoder's dimensions (--encoder)
+    model = _torch_model(sizes, hidden, layers, dropout, width)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     for epoch in range(epochs):
         model.train()
@@ -313,7 +342,7 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
         for group in _batches(items, batch, rng):
             seqs = [items[k] for k in group]
             t_max = max(len(s[2]) for s in seqs)
-            dense = torch.zeros(len(seqs), t_max, 96)
+            dense = torch.zeros(len(seqs), t_max, width)
             cats = torch.zeros(len(seqs), t_max, len(COLUMNS), dtype=torch.long)
             tags = torch.zeros(len(seqs), t_max, dtype=torch.long)
             mask = torch.zeros(len(seqs), t_max, dtype=torch.bool)
@@ -376,11 +405,12 @@ def _cv_work(extractor, arts: list[Article]) -> list:
     return out
 
 
-def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2):
+def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2, about: dict | None = None):
     """The numpy tagger of freshly trained weights, rounded to float16 as the shipped file is."""
     from onrecord.analyze.find.model import SpanTagger
 
-    return SpanTagger(vocab, {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}, layers, {})
+    return SpanTagger(vocab, {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}, layers,
+                      about or {})
 
 
 def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None) -> list:
@@ -396,7 +426,16 @@ def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None)
     _CV.clear()
     _CV.update(scorer=Model(rules.confidence.weights, 0.35), decider=ModelDecider(tagger))
     try:
-        got = list(run((Article(text=g.text, id=g.id) for g in held), jobs=jobs, timeout=None, work=_cv_work))
+        arts = [Article(text=g.text, id=g.id) for g in held]
+        if tagger.encoder:
+            # PyTorch has trained in this process, and a forked worker that runs the encoder waits forever
+            # on the thread pool it inherited: the held-out fold is analysed here, in this process
+            from onrecord.analyze.pipeline import Extractor
+
+            ex = Extractor(decider=None)
+            got = [r for i in range(0, len(arts), 16) for r in _cv_work(ex, arts[i:i + 16])]
+        else:
+            got = list(run(arts, jobs=jobs, timeout=None, work=_cv_work))
     finally:
         use_learned(None)
     for g, r in zip(held, got, strict=True):
@@ -406,9 +445,11 @@ def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None)
 
 
 def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | None, log=print,
-                   only: list[int] | None = None, **train_args) -> dict[str, dict]:
+                   only: list[int] | None = None, about: dict | None = None, keep: Path | None = None,
+                   **train_args) -> dict[str, dict]:
     """Per held-out fold and pooled: the scorer's figures for the model at every floor of MIN_PROBS and
-    every join of JOINS, and for the rules alone."""
+    every join of JOINS, and for the rules alone. ``keep``: a folder where each fold's trained weights
+    are kept (foldK.npz) and read back on the next run instead of training again."""
     from onrecord.evaluate.gold import predictions_of
     from onrecord.evaluate.metrics import match, score
 
@@ -419,9 +460,18 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
             continue
         t = time.perf_counter()
         train_on = [d for d, f in zip(fit.data, fit.folds, strict=True) if f != k]
-        weights = train(train_on, vocab.sizes(), log=log, **train_args)
+        kept = keep / f"fold{k}.npz" if keep else None
+        if kept is not None and kept.exists():
+            with np.load(kept) as data:
+                weights = {name: data[name] for name in data.files}
+            log(f"fold {k}: weights read from {kept}")
+        else:
+            weights = train(train_on, vocab.sizes(), log=log, **train_args)
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                np.savez(kept, **weights)
         fold_out: dict[str, list] = {}
-        for g, results in held_out(golds, fit, k, tagger_of(weights, vocab), jobs):
+        for g, results in held_out(golds, fit, k, tagger_of(weights, vocab, about=about), jobs):
             for setting, r in results.items():
                 for jname, join in JOINS.items():
                     fold_out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
@@ -459,7 +509,8 @@ def torch_emissions(weights: dict[str, np.ndarray], sizes: list[int], chunks, la
     """The emissions PyTorch computes from these weights for these chunks (find/model.Chunk)."""
     import torch
 
-    model = _torch_model(sizes, weights["weight_hh_l0"].shape[1], layers, 0.0)
+    width = weights["weight_ih_l0"].shape[1] - sum(weights[f"emb{c}"].shape[1] for c in range(len(COLUMNS)))
+    model = _torch_model(sizes, weights["weight_hh_l0"].shape[1], layers, 0.0, width)
     state = {f"embs.{c}.weight": weights[f"emb{c}"] for c in range(len(COLUMNS))}
     state.update({f"lstm.{name}": weights[name] for name, _ in model.lstm.named_parameters()})
     state.update({"out.weight": weights["out_weight"], "out.bias": weights["out_bias"],
@@ -485,6 +536,7 @@ def add_probe(path: Path) -> dict:
     tagger = SpanTagger.load(path)
     analysis = next(Extractor(decider=None).analyses([Article(text=PROBE)], every=True))
     chunks = featurize(analysis, tagger.vocab)
+    tagger.add_encoder([analysis], [chunks])
     ems = torch_emissions(tagger.weights, tagger.vocab.sizes(), chunks, tagger.layers)
     numpy_ems = tagger.emissions(chunks)
     diff = max(float(np.abs(a - b).max()) for a, b in zip(ems, numpy_ems, strict=True))
@@ -516,7 +568,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
                     "the fifth, five times) and write the figures here")
     ap.add_argument("--cv-folds", metavar="K,K", help="only these held-out folds (default: all)")
+    ap.add_argument("--cv-keep", metavar="DIR", help="keep each fold's trained weights here and reuse them")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the model at --out")
+    ap.add_argument("--encoder", action="store_true", help="the accurate model: read the packaged encoder's "
+                    f"word vectors too (find/encoder.py; default --out {ACCURATE.name})")
     args = ap.parse_args(argv)
 
     def log(msg: str) -> None:
@@ -535,13 +590,23 @@ def main(argv: list[str]) -> int:
         fit = oof(golds, folds, args.jobs, log)
         if args.cache:
             Path(args.cache).write_bytes(pickle.dumps(fit, protocol=5))
+    about: dict = {}
+    if args.encoder:
+        from onrecord.analyze.find.encoder import NAME
+
+        add_encoder(golds, fit, Path(args.cache).with_name("encoder-vectors.pkl") if args.cache else None, log)
+        about = {"encoder": NAME}
+        if args.out == str(OUT):
+            args.out = str(ACCURATE)
     data = fit.data
     from onrecord.analyze.nlp import load
 
     vocab = Vocab.of(load())
     if args.cv:
         only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
-        figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, epochs=args.epochs, seed=args.seed)
+        figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
+                                 keep=Path(args.cv_keep) if args.cv_keep else None, epochs=args.epochs,
+                                 seed=args.seed)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -550,7 +615,7 @@ def main(argv: list[str]) -> int:
         return 0
     t = time.perf_counter()
     weights = train(data, vocab.sizes(), epochs=args.epochs, seed=args.seed, log=log)
-    save(weights, vocab, 2, Path(args.out), {"articles": len(data), "epochs": args.epochs, "seed": args.seed,
+    save(weights, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs, "seed": args.seed,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))

@@ -31,6 +31,7 @@ from onrecord.analyze.context import ArticleContext
 from onrecord.lexicon import cue_forms, wordlist
 
 MODEL_FILE = "tagger.npz"
+ACCURATE_FILE = "tagger-accurate.npz"  # the accurate model: reads the encoder's vectors too (find/encoder.py)
 LABELS = ["O", "B-CONTENT", "I-CONTENT", "B-CUE", "I-CUE", "B-SOURCE", "I-SOURCE"]
 ROLES = ["CONTENT", "CUE", "SOURCE"]
 KINDS = ["direct", "indirect", "mixed", "block"]
@@ -273,14 +274,38 @@ class SpanTagger:
     about: dict
 
     @classmethod
-    def load(cls, path=None) -> SpanTagger:
+    def load(cls, path=None, name: str = MODEL_FILE) -> SpanTagger:
+        """The tagger in ``path``, or the package's models/``name``."""
         if path is None:
-            path = resources.files("onrecord.models").joinpath(MODEL_FILE)
+            path = resources.files("onrecord.models").joinpath(name)
         with path.open("rb") if hasattr(path, "open") else open(path, "rb") as fh:  # noqa: SIM115
             data = np.load(fh, allow_pickle=False)
             meta = json.loads(str(data["meta"]))
             weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
         return cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
+
+    @property
+    def encoder(self) -> str | None:
+        """The pretrained encoder whose word vectors this tagger reads beside the pipeline's (find/encoder.py;
+        the accurate model), or None."""
+        return self.about.get("encoder")
+
+    def add_encoder(self, analyses: list, per: list[list[Chunk]]) -> None:
+        """Append the encoder's vectors of each chunk's words (as the article gave them) to its dense
+        columns, for all the analyses' chunks at once. Nothing to do for a tagger without an encoder."""
+        if not self.encoder:
+            return
+        from onrecord.analyze.find.encoder import encoder
+
+        words = []
+        for a, chunks in zip(analyses, per, strict=True):
+            text = a.stored.text
+            for ch in chunks:
+                words.append([text[x:y] for x, y in (a.clean.span(int(s), int(e)) for s, e in ch.spans)])
+        vectors = iter(encoder().vectors(words))
+        for chunks in per:
+            for ch in chunks:
+                ch.dense = np.concatenate([ch.dense, next(vectors)], axis=1)
 
     def _inputs(self, chunk: Chunk) -> np.ndarray:
         parts = [chunk.dense]
