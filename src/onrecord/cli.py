@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from onrecord import __version__
 from onrecord.errors import InputError, OnrecordError
 from onrecord.run.pool import DEFAULT_TIMEOUT
+from onrecord.types import MODELS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +70,7 @@ def add_timeout(p: argparse.ArgumentParser) -> None:
 def add_rules(p: argparse.ArgumentParser) -> None:
     """--model (what decides the quotes) and --rules, its short form for the rules alone."""
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--model", choices=("default", "accurate", "rules"), default="default",
+    g.add_argument("--model", choices=MODELS, default="default",
                    help="what decides the quotes: the learned tagger (default); 'accurate', the tagger that also "
                         "reads a pretrained encoder (about 3 times slower, needs onrecord[embed]); 'rules', the "
                         "rules alone (faster, less accurate). Figures: docs/accuracy.md")

@@ -13,6 +13,9 @@ QuoteKind = Literal["direct", "block", "indirect", "mixed"]
 # How a speaker's name was found: in the mention itself, through a pronoun, through a title
 # ("the secretary general"), or from the surrounding quotes (no cue of its own). None: not resolved.
 Via = Literal["name", "pronoun", "title", "context"]
+# What decides the quotes (Extractor's decider, --model): the learned tagger, the tagger that also reads a
+# pretrained encoder, or the rules alone.
+MODELS = ("default", "accurate", "rules")
 
 
 @dataclass

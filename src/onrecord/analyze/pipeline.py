@@ -31,9 +31,8 @@ from onrecord.analyze.normalize import Normalized, normalize
 from onrecord.analyze.scoring import Scorer, default_scorer, judge, select
 from onrecord.errors import ModelError
 from onrecord.lexicon import cue_forms, wordlist
-from onrecord.types import Article, Result
+from onrecord.types import MODELS, Article, Result
 
-MODELS = ("default", "accurate", "rules")  # what decides the quotes (Extractor's decider; --model)
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
 _SENT_END = re.compile(r"[.!?][\"”’)]*+\s++(?=[\"“‘(]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -124,16 +123,12 @@ class Extractor:
         self.keep_all = keep_all
         self.scorer: Scorer | None = default_scorer() if scorer == "default" else scorer  # type: ignore[assignment]
         self.finders: list[Finder] = finders if finders is not None else [parse_rules.find]
-        # the model as asked ("default", "accurate", "rules" or "custom"); keep_all or a package without a
-        # model also mean the rules
-        self.model = "rules" if decider is None or decider == "rules" else (
-            decider if isinstance(decider, str) else "custom")
-        if decider == "default":
-            decider = None if keep_all else default_decider()
-        elif decider == "accurate":
-            decider = None if keep_all else accurate_decider()
-        elif decider == "rules":
-            decider = None
+        # the model as asked (one of MODELS, or "custom"); keep_all or a package without a model also mean
+        # the rules
+        self.model = decider if isinstance(decider, str) else "rules" if decider is None else "custom"
+        if isinstance(decider, str):
+            made = {"default": default_decider, "accurate": accurate_decider}.get(decider)
+            decider = None if keep_all or made is None else made()
         self.decider: Decider | None = decider  # type: ignore[assignment]
 
     def extract(self, article: Article | str, date: str | None = None) -> Result:

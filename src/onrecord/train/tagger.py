@@ -37,14 +37,22 @@ from pathlib import Path
 
 import numpy as np
 
-from onrecord.analyze.find.model import COLUMNS, LABELS, MODEL_FILE, Vocab, rule_columns, static_columns
+from onrecord.analyze.find.model import (
+    ACCURATE_FILE,
+    COLUMNS,
+    LABELS,
+    MODEL_FILE,
+    Vocab,
+    rule_columns,
+    static_columns,
+)
 from onrecord.analyze.scoring import Model, may_drop, without_embedded
 from onrecord.evaluate.gold import read_gold
 from onrecord.evaluate.metrics import Gold
 from onrecord.types import Article
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
-ACCURATE = OUT.with_name("tagger-accurate.npz")  # --encoder: the accurate model
+ACCURATE = OUT.with_name(ACCURATE_FILE)  # --encoder: the accurate model
 FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnear" / "folds.json"
 EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
 EMBED = {"tag": 16, "dep": 16, "head_dep": 8}  # the other columns get 4 dimensions each

