@@ -20,7 +20,7 @@ def code():
 
     def _code(text: str, cue: str | None = "said", question: bool = False) -> dict[str, tuple]:
         (coded,) = coder.code([Item(text, cue, question)])
-        return {c.concept: (c.agreement, c.evidence) for c in coded}
+        return {c.concept: (c.agreement, c.evidence) for c in coded if c.holder is None}  # the speaker's
 
     return _code
 
@@ -145,3 +145,59 @@ def test_examples_match_by_meaning():
     assert [c.concept for c in coded[0]] == ["Arms for Ukraine"] and coded[0][0].method == "example"
     assert 0.5 <= coded[0][0].score <= 1
     assert coded[1] == []
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return Coder(parse(BOOK))
+
+
+def _by_holder(coder, item: Item) -> dict:
+    (coded,) = coder.code([item])
+    return {(c.concept, c.holder): (c.agreement, c.method) for c in coded}
+
+
+@pytest.mark.parametrize(("text", "cue", "expected"), [
+    # a named possessor of the stance word: their position; the speaker reports it, taking no side
+    ("Kessler's plan to impose a no-fly zone", "stressed",
+     {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Kessler"): ("yes", "keyword")}),
+    # a cue that takes a side on what it reports: the speaker's own side as well
+    ("Minister Anna Kessler's call for a no-fly zone", "condemned",
+     {("No-fly zone", None): ("no", "keyword"), ("No-fly zone", "Minister Anna Kessler"): ("yes", "keyword")}),
+    # a named subject, with the negation on its own verb
+    ("that Kessler would not impose a no-fly zone", "said",
+     {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Kessler"): ("no", "keyword")}),
+    ("Dana Ruiz wants to close the skies over the region", "said",
+     {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Dana Ruiz"): ("yes", "keyword")}),
+    # a pronoun or a common noun is not a holder: the speaker's words, the speaker's side
+    ("that he would impose a no-fly zone", "said", {("No-fly zone", None): ("yes", "keyword")}),
+    ("the minister's plan to impose a no-fly zone", "backed", {("No-fly zone", None): ("yes", "keyword")}),
+])
+def test_holder_of_a_reported_position(coder, text, cue, expected):
+    assert _by_holder(coder, Item(text, cue)) == expected
+
+
+BEFORE = "Kessler proposed a no-fly zone on Monday.\n\nCritics were quick to answer. Ruiz "
+
+
+@pytest.mark.parametrize(("text", "cue", "before", "expected"), [
+    # "the proposal" refers back to the concept named last before the quote: found by context
+    ("the proposal as reckless", "dismissed", BEFORE, {("No-fly zone", None): ("no", "context")}),
+    ("this plan is the one we need", "said", "We talked about sanctions.\nThen about a no-fly zone. ",
+     {("No-fly zone", None): (None, "context")}),
+    # "a proposal" is a new one, and a quote with nothing before it refers to nothing
+    ("a proposal that is reckless", "made", BEFORE, {}),
+    ("the proposal as reckless", "dismissed", "", {}),
+    # it says itself what it is: not a reference back
+    ("the plan to cut taxes is reckless", "said", BEFORE, {}),
+])
+def test_concept_referred_back_to(coder, text, cue, before, expected):
+    assert _by_holder(coder, Item(text, cue, False, before)) == expected
+
+
+def test_what_a_quote_may_refer_back_to_is_its_paragraph_and_the_one_before():
+    from onrecord.corpus.positions import paragraphs_before
+
+    assert paragraphs_before("Kessler proposed it.\n\nIt rained.\n\nRuiz ") == "It rained.\n\nRuiz "
+    assert paragraphs_before("Kessler proposed it.\n\nIt rained.\n\n") == "It rained.\n\n"  # opens its own
+    assert paragraphs_before("One paragraph only, Ruiz ") == "One paragraph only, Ruiz "

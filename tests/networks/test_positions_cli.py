@@ -182,6 +182,60 @@ def test_networks_as_dna_defines_them(corpus):
     assert second.number_of_edges() == 0 and "Karl Brandt" in second
 
 
+REPORTED = {"id": "r1", "date": "2026-05-04", "text":
+    "Foreign Minister Petra Lind spoke in Vienna on Monday.\n\n"
+    "Opposition leader Jonas Berg condemned Lind's call for a no-fly zone, saying it would drag the country "
+    "into war."}
+
+
+def test_a_position_a_quote_reports_is_its_holders(tmp_path):
+    """Berg condemns Lind's call: Lind (named in full as the article first writes her) is for the no-fly
+    zone, Berg against it, and the conflict network joins them."""
+    db = tmp_path / "r.db"
+    assert onrecord("ingest", write_jsonl(tmp_path / "r.jsonl", [REPORTED]), "--db", db, "--jobs", "1").returncode == 0
+    book = tmp_path / "book.yaml"
+    book.write_text(BOOK)
+    rows = positions(db, book)
+    assert sides(rows) == {("Petra Lind", "No-fly zone", "yes"), ("Jonas Berg", "No-fly zone", "no")}
+    assert {r["evidence"] for r in rows} == {"call", "condemned call"}
+    p = onrecord("network", "--db", db, "--codebook", book, "--type", "conflict", "--out", tmp_path / "c.graphml")
+    assert p.returncode == 0, p.stderr
+    assert {frozenset(e) for e in nx.read_graphml(tmp_path / "c.graphml").edges} == {
+        frozenset({"Petra Lind", "Jonas Berg"})}
+    # a holder who is the quote's own speaker: one statement, the speaker's, with the holder's side
+    own = {"id": "r2", "date": "2026-05-05", "text": "Foreign Minister Petra Lind said on Monday that Lind would "
+           "never back a no-fly zone.\n\nLind spoke in Vienna."}
+    assert onrecord("ingest", write_jsonl(tmp_path / "own.jsonl", [own]), "--db", db, "--jobs", "1").returncode == 0
+    rows = [r for r in positions(db, book) if r["date"] == "2026-05-05"]
+    assert [(r["actor"], r["agreement"], r["evidence"]) for r in rows] == [("Petra Lind", "no", "never back")]
+
+
+def test_a_schema_6_database_keeps_its_coding(corpus, tmp_path):
+    """Schema 7 gives positions a holder: a file coded before keeps every statement, each its speaker's."""
+    _d, db, book = corpus
+    before = positions(db, book)
+    from onrecord.corpus.store import MIGRATIONS
+
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    con = sqlite3.connect(old)
+    con.executescript("""
+        CREATE TABLE p6 (coding_id INTEGER NOT NULL, quote_id INTEGER NOT NULL, concept TEXT NOT NULL,
+            agreement TEXT, evidence TEXT NOT NULL DEFAULT '', method TEXT NOT NULL, score REAL,
+            PRIMARY KEY (coding_id, quote_id, concept));
+        INSERT INTO p6 SELECT coding_id, quote_id, concept, agreement, evidence, method, score FROM positions;
+        DROP TABLE positions; ALTER TABLE p6 RENAME TO positions;
+        CREATE INDEX positions_concept ON positions(coding_id, concept); PRAGMA user_version = 6;""")
+    con.close()
+    p = onrecord("positions", "--db", old, "--codebook", book, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == before
+    con = sqlite3.connect(old)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert {r[0] for r in con.execute("SELECT DISTINCT holder FROM positions")} == {""}
+    con.close()
+
+
 def test_network_mistakes_are_one_line(corpus):
     d, db, book = corpus
     for args, expected in [

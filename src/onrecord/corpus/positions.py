@@ -9,6 +9,7 @@ the quote by its article's identity (the text's hash) and span, so they survive 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from onrecord.corpus.store import Store
 from onrecord.errors import NotFound, OnrecordError
 from onrecord.networks.codebook import Codebook
 
+BEFORE = 600  # characters before a quote read for what it refers back to (paragraphs_before)
 BATCH = 2000  # quotes coded and committed at a time (a killed run keeps what it committed)
 AGREEMENTS = {"yes": "yes", "no": "no", "none": None}
 FIELDS = ["quote_id", "date", "actor", "org", "concept", "agreement", "evidence", "text"]
@@ -27,7 +29,8 @@ class Statement:
     """One quote speaking to one concept: a row of DNA's statement table."""
     quote_id: int
     date: str | None
-    actor: str | None  # the speaker's canonical name (null when the quote has no named speaker)
+    actor: str | None  # the speaker's canonical name, or the holder's of a position the quote reports
+    #                    as theirs ("Lind's call for ..."); null when the quote has no named speaker
     org: str | None  # the actor's organisation at the time (the actor itself for an organisation)
     concept: str
     agreement: str | None  # yes, no, or null
@@ -42,11 +45,24 @@ class Statement:
 # a quote as agreement reads it: its text, its cue and the words between the two ("called *for* tougher
 # sanctions": the cue is "called", the content "tougher sanctions")
 _TO_CODE = """
-    SELECT q.id, q.text, q.cue, q.question,
+    SELECT q.id, q.article_id, q.speaker_id, q.text, q.cue, q.question,
            CASE WHEN q.cue_end IS NOT NULL AND q.cue_end <= q.start AND q.start - q.cue_end <= 40
-                THEN substr(a.text, q.cue_end + 1, q.start - q.cue_end) ELSE '' END AS bridge
+                THEN substr(a.text, q.cue_end + 1, q.start - q.cue_end) ELSE '' END AS bridge,
+           substr(a.text, max(1, q.start - ? + 1), q.start - max(0, q.start - ?)) AS before
     FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.id > ? ORDER BY q.id LIMIT ?
 """
+
+
+def paragraphs_before(text: str) -> str:
+    """The end of ``text`` from the start of its last paragraph but one: what a quote at its end may refer
+    back to ("the proposal")."""
+    seen = 1 if text.rstrip(" \t").endswith("\n") else 0  # a quote opening its paragraph
+    for k in range(len(text) - 1, -1, -1):
+        if text[k] == "\n" and text[k + 1:k + 2].strip() and text[:k].strip():
+            seen += 1
+            if seen == 2:
+                return text[k + 1:]
+    return text
 
 
 def coding_for(store: Store, codebook: Codebook, on_progress: Callable[[int, int], None] | None = None,
@@ -76,20 +92,28 @@ def coding_for(store: Store, codebook: Codebook, on_progress: Callable[[int, int
     total = store.db.execute("SELECT COUNT(*) FROM quotes WHERE id > ?", (upto,)).fetchone()[0]
     coder, done = None, 0
     while True:
-        rows = store.db.execute(_TO_CODE, (upto, BATCH)).fetchall()
+        rows = store.db.execute(_TO_CODE, (BEFORE, BEFORE, upto, BATCH)).fetchall()
         if not rows:
             break
         if coder is None:
             coder = Coder(codebook)
         coded = coder.code([Item(r["text"], " ".join(f"{r['cue']} {r['bridge']}".split()) if r["cue"] else None,
-                                 bool(r["question"])) for r in rows],
+                                 bool(r["question"]), paragraphs_before(r["before"])) for r in rows],
                            on_progress=None if on_progress is None else lambda n, base=done: on_progress(base + n, total))
+        holders = _Holders(store)
+        values = []
+        for r, cs in zip(rows, coded, strict=True):
+            for c in cs:
+                holder, holder_id = holders.resolve(r["article_id"], c.holder) if c.holder else ("", None)
+                if holder_id is not None and holder_id == r["speaker_id"]:
+                    holder, holder_id = "", None  # the speaker's own position ("Trump will build the wall")
+                values.append((coding, r["id"], c.concept, holder, holder_id, c.agreement, c.evidence, c.method,
+                               c.score))
         with store.transaction() as db:
+            # a holder who is the speaker comes after the speaker's own row and replaces it
             db.executemany(
-                "INSERT OR REPLACE INTO positions(coding_id, quote_id, concept, agreement, evidence, method, score)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(coding, r["id"], c.concept, c.agreement, c.evidence, c.method, c.score)
-                 for r, cs in zip(rows, coded, strict=True) for c in cs])
+                "INSERT OR REPLACE INTO positions(coding_id, quote_id, concept, holder, holder_id, agreement,"
+                " evidence, method, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
             upto = rows[-1]["id"]
             db.execute("UPDATE codings SET coded_upto = ?, coded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
                        " WHERE id = ?", (upto, coding))
@@ -100,13 +124,68 @@ def coding_for(store: Store, codebook: Codebook, on_progress: Callable[[int, int
     return coding
 
 
+class _Holders:
+    """Who a position's holder, as a quote names them ("Varga", "the NRA"), is: (the name to show, the
+    speaker id or None). One of the article's speakers whose name holds all the holder's words ("Ines
+    Varga"); else the fullest form of the name the article writes ("Foreign Minister Ines Varga", its
+    titles left out), and the corpus's one speaker of that name if there is one."""
+
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
+        self.cache: dict[tuple[int, str], tuple[str, int | None]] = {}
+
+    def resolve(self, article_id: int, holder: str) -> tuple[str, int | None]:
+        key = (article_id, holder)
+        if key not in self.cache:
+            self.cache[key] = self._resolve(article_id, holder)
+        return self.cache[key]
+
+    def _resolve(self, article_id: int, holder: str) -> tuple[str, int | None]:
+        from onrecord.lexicon import title_words, wordlist
+
+        skip = title_words() | wordlist("honorifics")
+        not_names = wordlist("not_names")
+
+        def name_of(text: str) -> list[str]:  # the words of a name, its leading titles left out
+            ws = text.replace(".", "").split()
+            while ws and (ws[0].lower() in skip or ws[0] in not_names):
+                ws = ws[1:]
+            return ws
+
+        plain = name_of(holder)
+        words = {w.lower() for w in plain}
+        if not words:
+            return holder, None
+        rows = self.db.execute("SELECT s.id, s.name, COUNT(*) AS n FROM quotes q JOIN speakers s"
+                               " ON s.id = q.speaker_id WHERE q.article_id = ? GROUP BY s.id ORDER BY n DESC",
+                               (article_id,)).fetchall()
+        for r in rows:
+            if words <= set(r["name"].lower().replace(".", "").split()):
+                return r["name"], r["id"]
+        name = " ".join(plain)
+        text = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()["text"]
+        last = re.escape(plain[-1])
+        for m in re.finditer(r"(?:\b[A-Z][\w'’.-]* ){1,4}" + last + r"\b", text):
+            full = name_of(m.group(0))
+            if len(full) > len(name.split()) and words <= {w.lower() for w in full}:
+                name = " ".join(full)
+                break
+        row = self.db.execute("SELECT id FROM speakers WHERE name = ? COLLATE NOCASE LIMIT 2", (name,)).fetchall()
+        return name, (row[0]["id"] if len(row) == 1 else None)
+
+
+# a statement's actor: the quote's speaker, or the holder of the position the quote reports (resolved to a
+# speaker, else the holder's name as written)
 _CODED = """
-    SELECT q.id AS quote_id, a.date, q.speaker_id, s.name AS actor, s.type, q.text, p.concept, p.agreement,
+    SELECT q.id AS quote_id, a.date, CASE WHEN p.holder = '' THEN q.speaker_id ELSE p.holder_id END AS speaker_id,
+           CASE WHEN p.holder = '' THEN s.name ELSE COALESCE(h.name, p.holder) END AS actor,
+           CASE WHEN p.holder = '' THEN s.type ELSE h.type END AS type, q.text, p.concept, p.agreement,
            p.evidence, c.agreement AS fixed, c.concept IS NOT NULL AS corrected
     FROM positions p JOIN quotes q ON q.id = p.quote_id JOIN articles a ON a.id = q.article_id
     LEFT JOIN speakers s ON s.id = q.speaker_id
-    LEFT JOIN position_corrections c ON c.article_hash = a.hash AND c.start = q.start AND c."end" = q."end"
-         AND lower(c.concept) = lower(p.concept)
+    LEFT JOIN speakers h ON h.id = p.holder_id
+    LEFT JOIN position_corrections c ON p.holder = '' AND c.article_hash = a.hash AND c.start = q.start
+         AND c."end" = q."end" AND lower(c.concept) = lower(p.concept)
     WHERE p.coding_id = ?
 """
 # corrections the coder has no row for: the user says the quote speaks to the concept
@@ -117,7 +196,7 @@ _ADDED = """
     JOIN quotes q ON q.article_id = a.id AND q.start = c.start AND q."end" = c."end"
     LEFT JOIN speakers s ON s.id = q.speaker_id
     WHERE NOT EXISTS (SELECT 1 FROM positions x WHERE x.coding_id = ? AND x.quote_id = q.id
-                      AND lower(x.concept) = lower(c.concept))
+                      AND lower(x.concept) = lower(c.concept) AND x.holder = '')
 """
 
 
@@ -177,7 +256,7 @@ def _read(store: Store, coding: int, concepts: list[str], concept: str | None, s
         where.append("lower({concept}) = ?")
         args.append(concept.lower())
     if speaker_id is not None:
-        where.append("q.speaker_id = ?")
+        where.append("{speaker} = ?")
         args.append(speaker_id)
     if since:
         where.append("a.date >= ?")
@@ -186,8 +265,11 @@ def _read(store: Store, coding: int, concepts: list[str], concept: str | None, s
         where.append("a.date <= ?")
         args.append(until)
     extra = "".join(f" AND {w}" for w in where)
-    rows = (store.db.execute(_CODED + extra.replace("{concept}", "p.concept"), [coding, *args]).fetchall()
-            + store.db.execute(_ADDED + extra.replace("{concept}", "c.concept"), [coding, *args]).fetchall())
+    coded = extra.replace("{concept}", "p.concept").replace(
+        "{speaker}", "(CASE WHEN p.holder = '' THEN q.speaker_id ELSE p.holder_id END)")
+    added = extra.replace("{concept}", "c.concept").replace("{speaker}", "q.speaker_id")
+    rows = (store.db.execute(_CODED + coded, [coding, *args]).fetchall()
+            + store.db.execute(_ADDED + added, [coding, *args]).fetchall())
     orgs = _Orgs(store)
     out = []
     for r in rows:

@@ -177,6 +177,27 @@ MIGRATIONS: list[str] = [
     DROP INDEX quotes_speaker;
     CREATE INDEX articles_id_date ON articles(id, date);
     """,
+    # 7: a position a quote reports as someone else's ("Trump's plan to deport ...") is that holder's
+    # statement: positions get a holder, part of the key (a quote may code its speaker and a holder)
+    """
+    CREATE TABLE positions_new (
+        coding_id INTEGER NOT NULL REFERENCES codings(id) ON DELETE CASCADE,
+        quote_id  INTEGER NOT NULL REFERENCES quotes(id),
+        concept   TEXT NOT NULL,
+        holder    TEXT NOT NULL DEFAULT '',    -- '' for the quote's speaker, else the holder as written
+        holder_id INTEGER REFERENCES speakers(id),  -- the speaker the holder was resolved to, if any
+        agreement TEXT,
+        evidence  TEXT NOT NULL DEFAULT '',
+        method    TEXT NOT NULL,               -- keyword, context (a keyword before the quote) or example
+        score     REAL,
+        PRIMARY KEY (coding_id, quote_id, concept, holder)
+    );
+    INSERT INTO positions_new(coding_id, quote_id, concept, agreement, evidence, method, score)
+        SELECT coding_id, quote_id, concept, agreement, evidence, method, score FROM positions;
+    DROP TABLE positions;
+    ALTER TABLE positions_new RENAME TO positions;
+    CREATE INDEX positions_concept ON positions(coding_id, concept);
+    """,
 ]
 
 

@@ -16,11 +16,19 @@ The side is read from the statement's own words (word lists in lexicon/wordlists
   mentioned ("we discussed a no-fly zone") is a statement about it without agreement.
 Two flips make a yes ("denied that NATO would not ..."). Where the mentions of one concept in a quote
 disagree, the quote takes no side on it.
+
+A position the quote reports as someone else's is that person's statement, not the speaker's: a named
+holder of a stance word on the mention's path, its possessor ("*Trump's* plan to deport immigrants") or
+its subject ("that the *NRA* refuses to support more gun control"), takes the side the path reads up to
+that word (``Coded.holder``). The speaker keeps a statement on the
+concept, with a side only where the cue takes one on what it reports ("condemned Trump's call for a
+ban": Trump yes, the speaker no).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -39,8 +47,9 @@ class Coded:
     concept: str
     agreement: str | None  # "yes", "no", or None: the quote takes no side
     evidence: str  # the words that decided it ("not establish"; "rejected calls"; "question")
-    method: str  # "keyword" or "example"
+    method: str  # "keyword", "context" (a keyword before the quote it refers back to) or "example"
     score: float  # 1.0 for a keyword, the cosine similarity for an example
+    holder: str | None = None  # whose position it is, as the quote names them, when not the speaker's
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class Item:
     text: str
     cue: str | None = None
     question: bool = False
+    before: str = ""  # the article's text before the quote, from the previous paragraph's start
 
 
 @cache
@@ -135,6 +145,7 @@ class Coder:
         for i, doc in zip(todo, self.nlp.pipe((items[i].text for i in todo), batch_size=64), strict=True):
             docs[i] = doc
             found[i] = self._mentions(doc)
+        by_context = self._antecedents(items, found, docs)
         similar: list[dict[str, float]] = [{} for _ in items]
         if self.with_examples:
             need = [i for i, f in enumerate(found) if any(c.name not in f for c in self.with_examples)]
@@ -158,15 +169,42 @@ class Coder:
             coded = []
             for concept in self.codebook.concepts:
                 if concept.name in found[i]:
-                    agreement, evidence = self._decide(item, docs[i], cue_docs.get(i), found[i][concept.name])
-                    coded.append(Coded(concept.name, agreement, evidence, "keyword", 1.0))
+                    for holder, agreement, evidence in self._decide(item, docs[i], cue_docs.get(i),
+                                                                    found[i][concept.name]):
+                        coded.append(Coded(concept.name, agreement, evidence,
+                                           "context" if i in by_context else "keyword", 1.0, holder))
                 elif concept.name in similar[i]:
-                    agreement, evidence = self._decide(item, docs[i], cue_docs.get(i), None)
-                    coded.append(Coded(concept.name, agreement, evidence, "example", round(similar[i][concept.name], 4)))
+                    for holder, agreement, evidence in self._decide(item, docs[i], cue_docs.get(i), None):
+                        coded.append(Coded(concept.name, agreement, evidence, "example",
+                                           round(similar[i][concept.name], 4), holder))
             out.append(coded)
             if on_progress is not None:
                 on_progress(i + 1)
         return out
+
+    def _antecedents(self, items: Sequence[Item], found: list, docs: dict) -> set[int]:
+        """A quote that names no concept but refers back to one ("Clinton slammed *the proposal* as
+        ...", after "Trump proposed a ban on Muslims"): the concept of the last keyword in the text
+        before it (the previous paragraph and its own), its mention the referring noun phrase."""
+        nouns = _anaphors()
+        todo = [i for i, it in enumerate(items) if not found[i] and it.before
+                and any(w in nouns for w in _WORDS.findall(it.text.lower()))]
+        todo = [i for i in todo if self._may_match(items[i].before)]
+        done: set[int] = set()
+        if not todo:
+            return done
+        parse = [i for i in todo if i not in docs]
+        for i, doc in zip(parse, self.nlp.pipe((items[i].text for i in parse), batch_size=64), strict=True):
+            docs[i] = doc
+        refer = {i: [(t.i, t.i + 1) for t in docs[i] if _refers_back(t, nouns)] for i in todo}
+        todo = [i for i in todo if refer[i]]
+        for i, doc in zip(todo, self.nlp.pipe((items[i].before for i in todo), batch_size=64), strict=True):
+            mentions = self._mentions(doc)
+            if mentions:
+                last = max(mentions, key=lambda c: max(a for a, _ in mentions[c]))
+                found[i] = {last: refer[i]}
+                done.add(i)
+        return done
 
     def _may_match(self, text: str) -> bool:
         low = text.lower()
@@ -189,33 +227,70 @@ class Coder:
                         spans.append(span)
         return out
 
-    def _decide(self, item: Item, doc, cue_doc, spans: list[tuple[int, int]] | None) -> tuple[str | None, str]:
+    def _decide(self, item: Item, doc, cue_doc, spans: list[tuple[int, int]] | None
+                ) -> list[tuple[str | None, str | None, str]]:
+        """(holder, side, evidence) per holder of the concept in the quote: holder None for the speaker
+        (always first), then each named holder of a position on it that the quote reports."""
         if item.question or item.text.rstrip().endswith("?"):
-            return None, "question"
+            return [(None, None, "question")]
         cue_flip, cue_words = _cue_side(cue_doc, doc)
-        sides = []
+        sides: dict[str | None, list[tuple[str, str]]] = {None: []}
         if spans is None:  # matched by meaning: the side of each sentence's main clause
             starts = [(s.root, frozenset()) for s in doc.sents]
         else:
             starts = [(_root(doc, a, b), frozenset(range(a, b))) for a, b in spans]
+        cue_text = [cue_doc.text] if cue_words else []
         for start, inside in starts:
-            decided, flips, words = _path_side(start, inside, mention=spans is not None)
+            decided, flips, words, held = _path_side(start, inside, mention=spans is not None)
             prefix = _prefix(doc, min(inside)) if inside else None
             if prefix is not None:  # "anti-refugee speech", "pro-trade": the word itself takes a side
                 decided = True
                 flips += prefix.lower_ == "anti"
                 words.append(prefix)
+                if held is not None:
+                    held = (held[0], held[1] + (prefix.lower_ == "anti"), [*held[2], prefix])
+            if held is not None:  # a position the quote reports as someone else's
+                name, held_flips, held_words = held
+                sides.setdefault(name, []).append(
+                    ("no" if held_flips % 2 else "yes", " ".join(t.text for t in sorted(held_words))))
+                if cue_words is None:
+                    continue  # the speaker reports it without taking a side on it
             if cue_words is not None:
                 decided, flips = True, flips + cue_flip
             if decided:
-                evidence = " ".join(([cue_doc.text] if cue_words else []) + [t.text for t in sorted(words)])
-                sides.append(("no" if flips % 2 else "yes", evidence))
-        agreements = {a for a, _ in sides}
-        if len(agreements) == 1:
-            return sides[0]
-        if len(agreements) > 1:
-            return None, "both sides: " + "; ".join(e for _, e in sides)
-        return None, ""
+                evidence = " ".join(cue_text + [t.text for t in sorted(words)])
+                sides[None].append(("no" if flips % 2 else "yes", evidence))
+        out = []
+        for holder, said in sides.items():
+            agreements = {a for a, _ in said}
+            if len(agreements) == 1:
+                out.append((holder, *said[0]))
+            elif len(agreements) > 1:
+                out.append((holder, None, "both sides: " + "; ".join(e for _, e in said)))
+            else:
+                out.append((holder, None, ""))
+        return out
+
+
+_WORDS = re.compile(r"[a-z]+")
+_WHICH = frozenset({"of", "for", "on", "to", "against", "with", "about"})
+
+
+@cache
+def _anaphors() -> frozenset[str]:
+    return wordlist("stance_anaphors")
+
+
+def _refers_back(t, nouns: frozenset[str]) -> bool:
+    """A noun phrase that refers back to something named before: "the proposal", "his plan", "this
+    idea"; not "a plan" (new) or "the plan to cut taxes" (it says which plan)."""
+    if t.pos_ != "NOUN" or t.lemma_.lower() not in nouns:
+        return False
+    if any(c.i > t.i and (c.dep_ in ("acl", "relcl") or (c.dep_ == "prep" and c.lower_ in _WHICH))
+           for c in t.children):
+        return False  # it says what it is itself: "the ban on imports", "the plan to cut taxes"
+    return any((c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those"))
+               or (c.dep_ == "poss" and c.pos_ == "PRON") for c in t.children)
 
 
 def _phrase_end(words: list, j: int, phrase: tuple[tuple[str, str], ...]) -> int | None:
@@ -248,20 +323,24 @@ def _root(doc, a: int, b: int):
     return doc[b - 1]
 
 
-def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int, list]:
-    """Walk from ``start`` up to its sentence's root: (whether a word decided, flips, the deciding words)."""
+def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int, list, tuple | None]:
+    """Walk from ``start`` up to its sentence's root: (whether a word decided, flips, the deciding words,
+    the position's named holder: (name, flips, words) read up to the holder's word, or None)."""
     for_words, against_words, _, _, negators = _lists()
-    decided, flips, words = False, 0, []
+    decided, flips, words, held = False, 0, [], None
     t, previous = start, None
     for _ in range(MAX_PATH):
         lemma = t.lemma_.lower()
+        holder = None
         if (previous is not None or not mention) and (lemma in for_words or lemma in against_words):
             decided = True
             words.append(t)
             flips += lemma in against_words and lemma not in for_words
+            holder = _holder(t, previous) if held is None else None
         elif mention and previous is None and t.pos_ == "VERB":
             decided = True  # a keyword that is an act ("close the skies"), said and not negated: for it
             words.append(t)
+            holder = _holder(t, previous)  # "Trump will deport them"
         via = previous.dep_ if previous is not None else ""
         if via != "conj":  # "sanctions and a no-fly zone": the other conjunct's own words are its own
             for c in t.children:
@@ -281,6 +360,8 @@ def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int,
                         flips += cl in against_words and cl not in for_words
                 elif c.dep_ == "expl" and lemma == "be":  # "there will be (no) no-fly zone": a statement
                     decided = True
+        if holder is not None:  # its side: the path read so far, this word's negations included
+            held = (holder, flips, list(words))
         if t.head.i == t.i or (via == "conj" and t.pos_ in ("VERB", "AUX")):
             break  # the root, or a clause of its own: "we will not X and will Y" says nothing of X for Y
         if t.dep_ == "relcl":
@@ -290,7 +371,25 @@ def _path_side(start, inside: frozenset[int], mention: bool) -> tuple[bool, int,
         previous, t = t, t.head
     if flips and not decided:
         decided = True  # a negation over the mention's words and nothing else: "no plans to bring X"
-    return decided, flips, words
+    return decided, flips, words, held
+
+
+def _holder(word, previous) -> str | None:
+    """The name of whoever holds the position ``word`` states, when the text names them by a proper
+    noun: its possessor ("Trump's plan") or, for a verb, its subject ("the NRA refuses"); a pronoun or a
+    common noun ("his plan", "the candidate's vow") is not a holder."""
+    for c in word.children:
+        if previous is not None and c.i == previous.i:
+            continue
+        if (c.dep_ == "poss" and word.pos_ in ("NOUN", "PROPN")) or \
+                (c.dep_ == "nsubj" and word.pos_ in ("VERB", "AUX")):
+            if c.pos_ != "PROPN":
+                return None
+            names = [x for x in c.lefts if x.dep_ == "compound" and x.pos_ == "PROPN"]
+            first = min([c, *names], key=lambda x: x.i).i
+            name = " ".join(x.text for x in c.doc[first:c.i + 1] if x.pos_ == "PROPN")
+            return name or None
+    return None
 
 
 _CONDITIONS = wordlist("stance_condition_marks")

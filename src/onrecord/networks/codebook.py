@@ -114,13 +114,13 @@ def _similarity(value: object, fail, what: str) -> float:
 # How quotes are coded, as part of every codebook's fingerprint: a stored coding made by other rules is
 # redone. Raise RULES when networks/agreement.py changes what it decides; the stance word lists count
 # by themselves.
-RULES = 2
+RULES = 3
 
 
 def _rules() -> list:
     from onrecord.lexicon import wordlist
 
-    lists = ("for_words", "against_words", "for_cues", "against_cues", "negators", "condition_marks")
+    lists = ("for_words", "against_words", "for_cues", "against_cues", "negators", "condition_marks", "anaphors")
     return [RULES, *(sorted(wordlist(f"stance_{k}")) for k in lists)]
 
 
