@@ -3,6 +3,8 @@
 usage: python benchmarks/textacy_baseline.py ARTICLES.jsonl > predictions.jsonl
 Writes one line per article in the scorer's prediction format. textacy raises on articles with unbalanced
 quotation marks; those articles get no predictions (that is what a user of textacy gets).
+PyTorch, installed beside onrecord's extras, is kept out of spaCy's import as `onrecord extract` keeps it
+out (analyze/nlp.py import_spacy_without_torch): the two start on equal terms.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import json
 import sys
 
-import spacy
-import textacy.extract
+sys.modules["torch"] = None  # type: ignore[assignment]  # thinc would import it with spaCy
+import spacy  # noqa: E402
+
+del sys.modules["torch"]
+import textacy.extract  # noqa: E402
 
 
 def main(path: str) -> int:

