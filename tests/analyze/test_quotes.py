@@ -5,6 +5,8 @@ alone, for what the parse rules make of a construction (the tagger's features, a
 ``rules_find`` only is one the tagger does not pass today: docs/accuracy.md lists them.
 """
 
+import pytest
+
 from onrecord.read.text import parse_text
 from tests.conftest import FIXTURES, quote_with
 
@@ -256,6 +258,25 @@ def test_a_cue_noun_takes_its_clause_and_its_owner_speaks(rules_find):
     q = quote_with(r, "she won the debate")
     assert q.text == "that she won the debate" and q.cue.text == "claim"
     assert q.speaker.mention == "Ruiz" and q.speaker.name == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(("text", "content", "cue", "mention"), [
+    ("Governor Lena Okafor made comments about the possibility of fraud in the count.",
+     "the possibility of fraud in the count", "made comments", "Governor Lena Okafor"),
+    ("Party leader Jonas Berg voiced support for the new trade agreement on Friday.",
+     "the new trade agreement", "voiced support", "Party leader Jonas Berg"),
+])
+def test_a_support_verb_lends_a_cue_noun_its_subject(find, text, content, cue, mention):
+    """"made comments about", "voiced support for": the noun says what was said, the verb's subject
+    said it."""
+    q = quote_with(find(text), content)
+    assert q.text == content and q.cue.text == cue and q.speaker.mention == mention
+
+
+def test_a_cue_noun_under_a_cue_verb_is_not_the_verbs_subjects(rules_find):
+    # the senator rejects the claim; whose claim it was, the sentence does not say
+    r = rules_find("Senator Ana Ruiz rejected the claim that she had lied to the committee.")
+    assert all(q.speaker is None for q in r.quotes if q.cue is not None and q.cue.text == "claim")
 
 
 def test_according_to_takes_what_follows_its_comma_when_the_parse_swallows_the_sentence(find):

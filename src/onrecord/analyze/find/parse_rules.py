@@ -295,6 +295,7 @@ def _mark_in_source(hits: list[Candidate]) -> None:
 
 
 _NOUN_CONTENT_PREPS = wordlist("noun_content_preps")
+_SUPPORT_VERBS = wordlist("support_verbs")
 _ON_THE_WAY = {"dobj", "dative", "pobj", "prep", "npadvmod"}
 
 
@@ -374,6 +375,13 @@ def _noun_cue(t, word: CueWord, base: int, text: str) -> Candidate | None:
     owners = [c for c in t.children if c.dep_ == "poss"] or [
         x for c in t.children if c.dep_ == "prep" and c.lower_ in {"by", "from"} for x in c.children
         if x.dep_ == "pobj"]
+    if not owners and t.dep_ == "dobj" and t.head.lower_ in _SUPPORT_VERBS and t.head.tag_.startswith("VB") \
+            and (subj := _subject(t.head)) is not None:
+        # "Trump made comments about …", "Le Pen voiced support for …": the verb's subject speaks, and
+        # the verb is part of the cue
+        owners = [subj]
+        if t.head.i < t.i:
+            hit.cue = _span([t.head, t], base)
     if owners:
         _set_source(hit, owners[0], base)
     hit.content = _content(t.doc, lo, hi, base, text)
