@@ -36,7 +36,8 @@ browser:
 
 # one test file per worker process, as many workers as cores (`make test` went from 7 to 4.5 minutes on 2)
 test: install lint browser
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	# one BLAS thread per test worker (one worker per core), as extract -j does: more only wait for each other
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
