@@ -89,11 +89,17 @@ def predictions_of(result: Result, join: set[str] | None = None) -> list[Pred]:
     Each span takes the quotation marks right around it, which PolNeAR's contents include and onrecord's
     quote text leaves out: the two halves of “…,” X said. “…” have four marks between them.
     """
+    return predictions_and_quotes(result, join)[0]
+
+
+def predictions_and_quotes(result: Result, join: set[str] | None = None) -> tuple[list[Pred], list[int]]:
+    """``predictions_of``, with the index in ``result.quotes`` of each prediction's first quote."""
     preds: list[Pred] = []
+    firsts: list[int] = []
     groups: dict[tuple[int, int], list[Pred]] = {}
     text = result.article.text
     breaks = [i for i, ch in enumerate(text) if ch == "\n"]
-    for q in result.quotes:
+    for n, q in enumerate(result.quotes):
         sp = q.speaker
         a, b = _with_marks(text, q.start, q.end)
         p = Pred(a, b, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
@@ -105,6 +111,7 @@ def predictions_of(result: Result, join: set[str] | None = None) -> list[Pred]:
                 continue
             groups[key] = [p]
         preds.append(p)
+        firsts.append(n)
     for parts in groups.values():
         if len(parts) < 2:
             continue
@@ -116,7 +123,7 @@ def predictions_of(result: Result, join: set[str] | None = None) -> list[Pred]:
         else:
             longest = max(parts, key=lambda x: x.end - x.start)
             first.start, first.end = longest.start, longest.end
-    return preds
+    return preds, firsts
 
 
 def _with_marks(text: str, a: int, b: int) -> tuple[int, int]:

@@ -592,7 +592,7 @@ def main(argv: list[str]) -> int:
     golds = read_gold(args.train)
     folds = fold_of(golds, Path(args.folds))
     if args.cache and Path(args.cache).exists():
-        fit = pickle.loads(Path(args.cache).read_bytes())
+        fit = read_cache(Path(args.cache))
         log(f"cross-fitted features of {len(fit.data)} articles read from {args.cache}")
     else:
         fit = oof(golds, folds, args.jobs, log)
@@ -632,5 +632,19 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def read_cache(path: Path) -> CrossFit:
+    """The cross-fitted features kept by ``--cache`` (also those a run of this file as ``__main__`` kept)."""
+
+    class _Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str):
+            return super().find_class(__name__ if module == "__main__" else module, name)
+
+    with path.open("rb") as fh:
+        return _Unpickler(fh).load()
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # run through the module's own name, so that what --cache keeps names its classes by it
+    from onrecord.train.tagger import main as _main
+
+    sys.exit(_main(sys.argv[1:]))
