@@ -199,12 +199,12 @@ class Extractor:
 @cache
 def default_decider() -> Decider | None:
     """The learned decider over the shipped tagger (decide.py), or None when the package has no model."""
-    from onrecord.analyze.decide import DEFAULT_ADDRESSEES, DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
+    from onrecord.analyze.decide import chosen
     from onrecord.analyze.find.model import default_tagger
+    from onrecord.analyze.link import default_linker
 
     tagger = default_tagger()
-    return (ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES)
-            if tagger is not None else None)
+    return chosen(tagger, default_linker()) if tagger is not None else None
 
 
 @cache
@@ -212,7 +212,7 @@ def accurate_decider() -> Decider:
     """The learned decider over the accurate tagger (models/tagger-accurate.npz, which reads the packaged
     encoder's word vectors beside the pipeline's: find/encoder.py). Loading it checks that the encoder can
     be loaded too, so that a missing package is said once, before any article is read."""
-    from onrecord.analyze.decide import DEFAULT_ADDRESSEES, DEFAULT_KEEP_RULES, DEFAULT_MIN_PROB, ModelDecider
+    from onrecord.analyze.decide import chosen
     from onrecord.analyze.find.encoder import encoder_available
     from onrecord.analyze.find.model import ACCURATE_FILE, SpanTagger
 
@@ -221,8 +221,10 @@ def accurate_decider() -> Decider:
     except (FileNotFoundError, OSError):
         raise ModelError(f"this installation has no accurate model (models/{ACCURATE_FILE}): "
                            "reinstall onrecord, or train it with `make train-accurate`") from None
+    from onrecord.analyze.link import default_linker
+
     encoder_available()
-    return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES)
+    return chosen(tagger, default_linker())
 
 
 @cache

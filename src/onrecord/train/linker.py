@@ -1,0 +1,218 @@
+"""Train the linker (analyze/link.py) on PolNeAR train: part of ``make train``; ``make cv`` measures it.
+
+    python -m onrecord.train.linker ../shared/data/polnear/train.jsonl --cache build/tagger-features.pkl \\
+        --folds-dir build/train-folds                        # models/linker.json
+    python -m onrecord.train.linker ... --cv build/cv-linker.json    # nested 5-fold figures
+
+The linker chooses each quote's speaker among the mentions around it, and what it is shown must be what
+it will meet: the tagger's quotes on articles the tagger has not seen. So its examples come out of fold:
+for each of the five time-contiguous folds of ``../shared/data/polnear/folds.json``, the tagger trained on
+the other four (train/tagger.py; the weights are kept in ``--folds-dir`` and reused, as ``make cv`` keeps
+them) decides the fold's quotes, with the lexicon and confidence model learned without the fold
+(the cross-fitted features of ``--cache``). Every quote that matches a gold attribution with a source
+gives one example per option: positive when the option's mention overlaps the gold source.
+
+The model is an L2-regularised logistic regression over the options' feature strings (the fitting of
+train/confidence.py), and only its weights are written (models/linker.json), no text of the corpus.
+
+``--cv`` measures it nested: the linker of fold k is fitted on the other folds' examples and applied to
+fold k's quotes; the figures are pooled over the five folds, beside the same quotes without it.
+Needs PyTorch only when a fold's tagger has to be trained (``pip install 'onrecord[train]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from onrecord.analyze.link import MODEL_FILE, Linker, described
+from onrecord.evaluate.gold import predictions_and_quotes, read_gold
+from onrecord.evaluate.metrics import Gold, Outcome, match, score
+from onrecord.train import tagger as T
+
+OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+BATCH = 16  # articles analysed together
+
+
+@dataclass
+class Example:
+    fold: int
+    options: list[list[str]]  # each option's features
+    right: list[bool]  # whether each option's mention overlaps the gold source
+
+
+def fold_tagger(golds: list[Gold], fit: T.CrossFit, vocab, k: int, folds_dir: Path, log, **train_args):
+    """The tagger trained without fold k: read from ``folds_dir/foldK.npz``, else trained and kept there."""
+    path = folds_dir / f"fold{k}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            weights = {name: data[name] for name in data.files}
+        log(f"fold {k}: tagger read from {path}")
+    else:
+        t = time.perf_counter()
+        weights = T.train([d for d, f in zip(fit.data, fit.folds, strict=True) if f != k], vocab.sizes(), log=log,
+                          **train_args)
+        folds_dir.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **weights)
+        log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s, kept in {path}")
+    return T.tagger_of(weights, vocab)
+
+
+def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,
+             collect: bool = True) -> tuple[list[Example], list[Outcome]]:
+    """Fold k's articles through the pipeline as an unseen article goes (its rules learned without it,
+    ``tagger`` trained without it, ``linker`` if given): the examples they give, and their outcomes."""
+    from onrecord.analyze.decide import chosen
+    from onrecord.analyze.pipeline import Extractor
+    from onrecord.analyze.scoring import Model
+    from onrecord.lexicon import use_learned
+    from onrecord.types import Article
+
+    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
+    rules = fit.rules[k]
+    use_learned(rules.lexicon)
+    try:
+        decider = chosen(tagger, linker)
+        ex = Extractor(scorer=Model(rules.confidence.weights, 0.35), decider=decider)
+        examples: list[Example] = []
+        outcomes: list[Outcome] = []
+        for i in range(0, len(held), BATCH):
+            batch = held[i:i + BATCH]
+            analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
+            for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
+                drafts = decider.from_tagged(a, tagged)
+                opts = described(a, tagged, drafts) if collect else {}
+                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
+                o = match(g, preds)
+                outcomes.append(o)
+                for gi, j, _exact, _ok in o.pairs:
+                    att = g.attributions[gi]
+                    options = opts.get(id(drafts[firsts[j]]))
+                    if not att["source"] or not options:
+                        continue
+                    gold = {x for s, e in att["source"] for x in range(s, e)}
+                    right = []
+                    for opt, _f in options:
+                        s, e = a.clean.span(*opt.span)
+                        right.append(any(x in gold for x in range(s, e)))
+                    examples.append(Example(k, [f for _o, f in options], right))
+    finally:
+        use_learned(None)
+    return examples, outcomes
+
+
+def fit_linker(examples: list[Example]) -> dict[str, float]:
+    """The linker's weights from examples where some option is right (the others teach nothing)."""
+    from onrecord.train.confidence import fit
+
+    rows, ys = [], []
+    for ex in examples:
+        if any(ex.right):
+            rows += ex.options
+            ys += [1.0 if r else 0.0 for r in ex.right]
+    return fit(rows, np.array(ys, dtype=np.float64))
+
+
+def add_probe(path: Path) -> list[dict]:
+    """Record in the linker's file the speakers the default engine, with this linker, gives the quotes of
+    train/tagger.PROBE (onrecord's own paragraph): tests/analyze/test_link.py checks that the shipped
+    files, loaded offline, still give them."""
+    from onrecord.analyze.decide import chosen
+    from onrecord.analyze.find.model import default_tagger
+    from onrecord.analyze.pipeline import Extractor
+
+    decider = chosen(default_tagger(), Linker.load(path))
+    result = Extractor(decider=decider).extract(T.PROBE)
+    probe = [{"quote": q.text, "speaker": q.speaker.mention if q.speaker else None,
+              "start": q.speaker.start if q.speaker else None} for q in result.quotes]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["probe"] = probe
+    path.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
+    return probe
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m onrecord.train.linker")
+    ap.add_argument("train", metavar="TRAIN.jsonl")
+    ap.add_argument("--folds", default=str(T.FOLDS), help="the folds file (default: the PolNeAR one)")
+    ap.add_argument("--cache", metavar="FILE", default="build/tagger-features.pkl",
+                    help="the tagger's cross-fitted features (train/tagger.py --cache); made here if missing")
+    ap.add_argument("--folds-dir", metavar="DIR", default="build/train-folds",
+                    help="each fold's tagger (foldK.npz), trained here when missing (the same as make cv keeps)")
+    ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
+                    "the figures here")
+    ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
+    args = ap.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if args.probe_only:
+        log(f"probe of {args.out}: {add_probe(Path(args.out))}")
+        return 0
+    from onrecord.analyze.find.model import Vocab
+    from onrecord.analyze.nlp import load
+
+    golds = read_gold(args.train)
+    cache = Path(args.cache)
+    if cache.exists():
+        fit = T.read_cache(cache)
+        log(f"cross-fitted features of {len(fit.data)} articles read from {cache}")
+    else:
+        fit = T.oof(golds, T.fold_of(golds, Path(args.folds)), args.jobs, log)
+        cache.write_bytes(pickle.dumps(fit, protocol=5))
+    vocab = Vocab.of(load())
+    folds = sorted(fit.rules)
+    taggers = {k: fold_tagger(golds, fit, vocab, k, Path(args.folds_dir), log, epochs=args.epochs, seed=args.seed)
+               for k in folds}
+    examples: list[Example] = []
+    plain: list[Outcome] = []
+    for k in folds:
+        t = time.perf_counter()
+        got, outcomes = run_fold(golds, fit, k, taggers[k])
+        examples += got
+        plain += outcomes
+        log(f"fold {k}: {len(got)} examples ({time.perf_counter() - t:.0f} s)")
+    if args.cv:
+        linked: list[Outcome] = []
+        per_fold = {}
+        for k in folds:
+            weights = fit_linker([e for e in examples if e.fold != k])
+            _, outcomes = run_fold(golds, fit, k, taggers[k], Linker(weights), collect=False)
+            linked += outcomes
+            per_fold[k] = score(outcomes).as_dict()
+            log(f"fold {k} with the linker: e2e {per_fold[k]['attribution_e2e']['F1']:.4f} "
+                f"speaker {per_fold[k]['speaker_acc_on_matched']:.4f}")
+        figures = {"without": score(plain).as_dict(), "with": score(linked).as_dict(), "folds": per_fold}
+        Path(args.cv).write_text(json.dumps(figures, indent=1))
+        for name in ("without", "with"):
+            m = figures[name]
+            log(f"pooled, {name} the linker: content {m['content_overlap']['F1']:.4f} exact "
+                f"{m['content_exact']['F1']:.4f} e2e {m['attribution_e2e']['F1']:.4f} "
+                f"speaker {m['speaker_acc_on_matched']:.4f}")
+        return 0
+    weights = fit_linker(examples)
+    Path(args.out).write_text(json.dumps({
+        "about": "onrecord linker, trained by train/linker.py on PolNeAR train (no licence stated: weights only, "
+                 "no text)", "trained": date.today().isoformat(), "examples": len(examples),
+        "epochs_of_fold_taggers": args.epochs, "seed": args.seed,
+        "weights": {f: round(w, 6) for f, w in sorted(weights.items())}}, indent=0) + "\n")
+    probe = add_probe(Path(args.out))
+    log(f"linker written to {args.out}: {len(weights)} weights from {len(examples)} examples; probe {probe}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
