@@ -50,7 +50,9 @@ def test_a_closing_attribution_with_who_was_told_in_the_default_pipeline(find):
     assert [q.text for q in r.quotes] == ["The talks have failed", "Negotiators will meet again in March"]
     assert r.quotes[0].speaker.mention == "three officials" and r.quotes[0].cue.text == "told"
     alone = find("The talks have failed, three officials told the paper, speaking on condition of anonymity.")
-    assert all(q.text != "the paper" for q in alone.quotes)  # alone, under the floor it is missed, never wrong
+    # alone too (the tagger of 2026-12-06 marks it; before, "the paper" fell under the floor and it was missed)
+    assert [(q.text, q.speaker.mention, q.speaker.name) for q in alone.quotes] == [
+        ("The talks have failed", "three officials", None)]
 
 
 def test_editorial_brackets_and_a_contracted_has(find):
