@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import sys
 
-sys.modules["torch"] = None  # type: ignore[assignment]  # thinc would import it with spaCy
-import spacy  # noqa: E402
+from onrecord.analyze.nlp import import_spacy_without_torch
 
-del sys.modules["torch"]
+import_spacy_without_torch()  # thinc would import PyTorch with spaCy
+import spacy  # noqa: E402
 import textacy.extract  # noqa: E402
 
 

@@ -118,11 +118,11 @@ class ModelDecider:
 
     def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
                     keep_rules: float | None = None, addressees: bool | None = None,
-                    direct_prob: float | None = None, confirmed: float | None = None) -> list[Draft]:
+                    direct_prob: float | None = None) -> list[Draft]:
         """Steps 2 to 7 over the tagger's spans (``min_prob``, ``keep_rules``, ``addressees``,
-        ``direct_prob``, ``confirmed``: instead of the decider's own)."""
+        ``direct_prob``: instead of the decider's own)."""
         text = a.article.text
-        confirmed = self.confirmed if confirmed is None else confirmed
+        confirmed = self.confirmed
         floor = self.min_prob if min_prob is None else min_prob
         direct_floor = direct_prob if direct_prob is not None else (
             self.direct_prob if self.direct_prob is not None else floor)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 import time
 from dataclasses import dataclass
@@ -166,13 +165,7 @@ def main(argv: list[str]) -> int:
     from onrecord.analyze.nlp import load
 
     golds = read_gold(args.train)
-    cache = Path(args.cache)
-    if cache.exists():
-        fit = T.read_cache(cache)
-        log(f"cross-fitted features of {len(fit.data)} articles read from {cache}")
-    else:
-        fit = T.oof(golds, T.fold_of(golds, Path(args.folds)), args.jobs, log)
-        cache.write_bytes(pickle.dumps(fit, protocol=5))
+    fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     folds = sorted(fit.rules)
     taggers = {k: fold_tagger(golds, fit, vocab, k, Path(args.folds_dir), log, epochs=args.epochs, seed=args.seed)

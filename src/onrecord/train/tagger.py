@@ -590,14 +590,8 @@ def main(argv: list[str]) -> int:
         log(f"probe written to {args.out} (numpy and PyTorch differ by {probe['numpy_vs_torch']:.2g})")
         return 0
     golds = read_gold(args.train)
-    folds = fold_of(golds, Path(args.folds))
-    if args.cache and Path(args.cache).exists():
-        fit = read_cache(Path(args.cache))
-        log(f"cross-fitted features of {len(fit.data)} articles read from {args.cache}")
-    else:
-        fit = oof(golds, folds, args.jobs, log)
-        if args.cache:
-            Path(args.cache).write_bytes(pickle.dumps(fit, protocol=5))
+    fit = cross_fitted(golds, fold_of(golds, Path(args.folds)), Path(args.cache) if args.cache else None,
+                       args.jobs, log)
     about: dict = {}
     if args.encoder:
         from onrecord.analyze.find.encoder import NAME
@@ -630,6 +624,18 @@ def main(argv: list[str]) -> int:
     log(f"trained in {time.perf_counter() - t:.0f} s; written {args.out} (numpy and PyTorch differ by "
         f"{probe['numpy_vs_torch']:.2g} on the probe)")
     return 0
+
+
+def cross_fitted(golds: list[Gold], folds: list[int], cache: Path | None, jobs: int | None, log=print) -> CrossFit:
+    """The cross-fitted features (``oof``): read from ``cache`` when it exists, else made and kept there."""
+    if cache is not None and cache.exists():
+        fit = read_cache(cache)
+        log(f"cross-fitted features of {len(fit.data)} articles read from {cache}")
+        return fit
+    fit = oof(golds, folds, jobs, log)
+    if cache is not None:
+        cache.write_bytes(pickle.dumps(fit, protocol=5))
+    return fit
 
 
 def read_cache(path: Path) -> CrossFit:
