@@ -116,3 +116,16 @@ def test_a_title_written_without_its_full_stop_is_still_a_title(find):
              "was dead.")
     assert quote_with(r, "the vote would happen").speaker.name == "Lena McCall"
     assert quote_with(r, "the bill was dead").speaker.name == "Omar Haddad"
+
+
+def test_a_headline_in_title_case_does_not_lend_a_speaker_its_words(find):
+    # the headline's capitalised run ends in the speaker's name; its function words ("Are", "To") say it
+    # is not a name, so "Lopez" is Maria Lopez, as the article names her
+    r = find("Why Voters Are Turning To Maria Lopez\n\n“We will win,” Lopez told supporters on Monday.")
+    assert quote_with(r, "We will win").speaker.name == "Maria Lopez"
+
+
+def test_a_contracted_pronoun_before_a_name_is_not_part_of_it(find):
+    r = find("“He’s Donald Trump, and he will say anything,” said Ann Cole.\n\n"
+             "Trump said on Monday that he would build the wall.")
+    assert quote_with(r, "he would build the wall").speaker.name == "Donald Trump"

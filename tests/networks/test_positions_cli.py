@@ -208,6 +208,13 @@ def test_a_position_a_quote_reports_is_its_holders(tmp_path):
     assert onrecord("ingest", write_jsonl(tmp_path / "own.jsonl", [own]), "--db", db, "--jobs", "1").returncode == 0
     rows = [r for r in positions(db, book) if r["date"] == "2026-05-05"]
     assert [(r["actor"], r["agreement"], r["evidence"]) for r in rows] == [("Petra Lind", "no", "never back")]
+    # a holder the article names once, after a headline in title case that ends in the name: the holder is
+    # the name, not the headline
+    headline = {"id": "r3", "date": "2026-05-06", "text": "Why Critics Are Turning On Halvorsen\n\n"
+                "Opposition leader Jonas Berg condemned Halvorsen's call for a no-fly zone on Tuesday."}
+    assert onrecord("ingest", write_jsonl(tmp_path / "h.jsonl", [headline]), "--db", db, "--jobs", "1").returncode == 0
+    rows = [r for r in positions(db, book) if r["date"] == "2026-05-06"]
+    assert sides(rows) == {("Halvorsen", "No-fly zone", "yes"), ("Jonas Berg", "No-fly zone", "no")}
 
 
 def test_a_schema_6_database_keeps_its_coding(corpus, tmp_path):

@@ -27,6 +27,7 @@ _SUFFIXES = wordlist("name_suffixes")
 _PARTICLES = wordlist("name_particles")
 _NOT_NAMES = wordlist("not_names")  # capitalised words that are never a person's name
 _PARTY_LABELS = wordlist("party_labels")
+_TITLE_CASE_BREAKS = wordlist("title_case_breaks")
 _HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "sir": "m", "lord": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
                      "miss": "f", "dame": "f", "lady": "f"}
 MAX_PRONOUN_LOOKBACK = 40  # people named before a pronoun that are looked at, nearest first
@@ -51,8 +52,13 @@ class ParsedName:
 def parse_name(words: list[str]) -> ParsedName:
     """Split capitalised words like "NATO Secretary General Jens Stoltenberg" into orgs, titles and name."""
     ws = [w for w in words if w]
-    # "For Trump, ...", "But Obama said": a capitalised sentence opener is not part of any name
-    while ws and (ws[0].lower() in _DETS | _MODIFIERS or (ws[0] in _NOT_NAMES and len(ws) > 1)):
+    # a headline in title case: only what follows its last function word may be a name
+    cut = max((i + 1 for i, w in enumerate(ws) if w in _TITLE_CASE_BREAKS), default=0)
+    if 0 < cut < len(ws):
+        ws = ws[cut:]
+    # "For Trump, ...", "But Obama said", "He's Donald Trump": a capitalised sentence opener is not part of
+    # any name
+    while ws and (ws[0].lower() in _DETS | _MODIFIERS or (_base(ws[0]) in _NOT_NAMES and len(ws) > 1)):
         ws = ws[1:]
     ws = [w[:-2] if w.endswith(("’s", "'s")) and i < len(ws) - 1 else w for i, w in enumerate(ws)]
     found_titles: list[str] = []
@@ -87,6 +93,11 @@ def parse_name(words: list[str]) -> ParsedName:
     if name and not found_titles and not is_org and j > 0:
         orgs = [w for w in rest[:j] if w[:1].isupper()]
     return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
+
+
+def _base(word: str) -> str:
+    """A word without its "'s" ("He's" is He)."""
+    return word[:-2] if word.endswith(("’s", "'s")) else word
 
 
 def _stray_stop(word: str) -> bool:

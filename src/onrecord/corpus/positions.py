@@ -141,6 +141,7 @@ class _Holders:
         return self.cache[key]
 
     def _resolve(self, article_id: int, holder: str) -> tuple[str, int | None]:
+        from onrecord.analyze.speakers import parse_name
         from onrecord.lexicon import title_words, wordlist
 
         skip = title_words() | wordlist("honorifics")
@@ -166,7 +167,7 @@ class _Holders:
         text = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()["text"]
         last = re.escape(plain[-1])
         for m in re.finditer(r"(?:\b[A-Z][\w'’.-]* ){1,4}" + last + r"\b", text):
-            full = name_of(m.group(0))
+            full = name_of(parse_name(m.group(0).split()).name or "")  # a name, not a headline in title case
             if len(full) > len(name.split()) and words <= {w.lower() for w in full}:
                 name = " ".join(full)
                 break
