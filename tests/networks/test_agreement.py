@@ -167,6 +167,9 @@ def _by_holder(coder, item: Item) -> dict:
     # a named subject, with the negation on its own verb
     ("that Kessler would not impose a no-fly zone", "said",
      {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Kessler"): ("no", "keyword")}),
+    # a curly apostrophe is a possessive as a straight one is
+    ("Ruiz’s plan to impose a no-fly zone", "stressed",
+     {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Ruiz"): ("yes", "keyword")}),
     ("Dana Ruiz wants to close the skies over the region", "said",
      {("No-fly zone", None): (None, "keyword"), ("No-fly zone", "Dana Ruiz"): ("yes", "keyword")}),
     # a pronoun or a common noun is not a holder: the speaker's words, the speaker's side
@@ -183,6 +186,7 @@ BEFORE = "Kessler proposed a no-fly zone on Monday.\n\nCritics were quick to ans
 @pytest.mark.parametrize(("text", "cue", "before", "expected"), [
     # "the proposal" refers back to the concept named last before the quote: found by context
     ("the proposal as reckless", "dismissed", BEFORE, {("No-fly zone", None): ("no", "context")}),
+    ("the statement as reckless", "dismissed", BEFORE, {("No-fly zone", None): ("no", "context")}),
     ("this plan is the one we need", "said", "We talked about sanctions.\nThen about a no-fly zone. ",
      {("No-fly zone", None): (None, "context")}),
     # "a proposal" is a new one, and a quote with nothing before it refers to nothing
