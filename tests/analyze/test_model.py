@@ -1,4 +1,5 @@
-"""The tagger's numpy runtime: decoding is exact, and the shipped model runs offline."""
+"""The tagger's runtimes (numpy, ONNX Runtime): decoding is exact, both give the same scores, and the shipped
+model runs offline."""
 
 import itertools
 
@@ -60,11 +61,14 @@ def test_shipped_model_loads_offline_and_reproduces_what_the_trainer_computed(mo
         stored = [(data[f"probe_dense{n}"], data[f"probe_cats{n}"], data[f"probe_emissions{n}"])
                   for n in range(len(probe["tags"]))]
     assert stored and tagger.about["seed"] == 0
+    assert tagger.runtime is not None  # onnxruntime is a dependency, and models/tagger.onnx was made from the .npz
+    numpy_only = SpanTagger(tagger.vocab, tagger.weights, tagger.layers, tagger.about)
     for (dense, cats, expected), tags in zip(stored, probe["tags"], strict=True):
         chunk = Chunk(0, np.zeros((len(dense), 2), dtype=np.int32), dense, cats)
-        got = tagger.emissions([chunk])[0]
-        assert np.abs(got - expected).max() < 1e-3
-        assert tagger.decode(got)[0] == tags
+        for t in (tagger, numpy_only):
+            got = t.emissions([chunk])[0]
+            assert np.abs(got - expected).max() < 1e-3
+            assert t.decode(got)[0] == tags
 
 
 def test_shipped_model_marks_contents_cues_and_sources():
@@ -104,3 +108,54 @@ def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
     together = t.emissions(chunks, group=4)
     for chunk, em in zip(chunks, together, strict=True):
         assert np.allclose(em, t.emissions([chunk])[0], atol=1e-5)
+
+
+def _random_chunks(t: SpanTagger, lengths, seed: int = 6):
+    from onrecord.analyze.find.model import COLUMNS, Chunk
+
+    rng = np.random.default_rng(seed)
+    return [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
+                  np.stack([rng.integers(0, s, n) for s in t.vocab.sizes()], axis=1).astype(np.int16)
+                  .reshape(n, len(COLUMNS)))
+            for n in lengths]
+
+
+def test_onnx_runtime_and_numpy_give_the_same_scores():
+    """The ONNX file runs the same network as the numpy pass: batches of unequal lengths (the reverse
+    direction starting at each chunk's own end), an empty chunk, more chunks than one ONNX batch."""
+    t = SpanTagger.load()
+    assert t.runtime is not None
+    numpy_only = SpanTagger(t.vocab, t.weights, t.layers, t.about)
+    chunks = _random_chunks(t, [7, 1, 0, 30, 7, 12, 3, 19, 2, 5, 8, 13, 21, 1, 4, 6, 9, 11, 40])
+    for a, b in zip(t.emissions(chunks), numpy_only.emissions(chunks), strict=True):
+        assert a.shape == b.shape
+        assert np.allclose(a, b, atol=1e-4)
+
+
+def test_the_shipped_onnx_file_is_the_one_export_writes_from_the_shipped_weights(tmp_path):
+    from importlib import resources
+
+    from onrecord.analyze.find.onnx_tagger import export
+
+    models = resources.files("onrecord.models")
+    export(models.joinpath("tagger.npz"), tmp_path / "tagger.onnx")
+    assert (tmp_path / "tagger.onnx").read_bytes() == models.joinpath("tagger.onnx").read_bytes()
+
+
+def test_an_onnx_file_made_from_other_weights_is_not_used(tmp_path, monkeypatch):
+    """A retrained tagger.npz beside the old tagger.onnx runs on numpy (not on the old weights); so does
+    any tagger with ONRECORD_TAGGER_RUNTIME=numpy."""
+    import shutil
+    from importlib import resources
+
+    models = resources.files("onrecord.models")
+    with models.joinpath("tagger.npz").open("rb") as fh, np.load(fh) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["out_bias"] = arrays["out_bias"] + np.float16(1.0)  # "retrained"
+    np.savez(tmp_path / "tagger.npz", **arrays)
+    shutil.copy(models.joinpath("tagger.onnx"), tmp_path / "tagger.onnx")
+    assert SpanTagger.load(tmp_path / "tagger.npz").runtime is None
+    shutil.copy(models.joinpath("tagger.npz"), tmp_path / "tagger.npz")
+    assert SpanTagger.load(tmp_path / "tagger.npz").runtime is not None
+    monkeypatch.setenv("ONRECORD_TAGGER_RUNTIME", "numpy")
+    assert SpanTagger.load(tmp_path / "tagger.npz").runtime is None

@@ -588,6 +588,8 @@ def main(argv: list[str]) -> int:
     if args.probe_only:
         probe = add_probe(Path(args.out))
         log(f"probe written to {args.out} (numpy and PyTorch differ by {probe['numpy_vs_torch']:.2g})")
+        if not args.encoder:
+            _write_onnx(Path(args.out), log)  # it names the .npz it was made from, which has changed
         return 0
     golds = read_gold(args.train)
     fit = cross_fitted(golds, fold_of(golds, Path(args.folds)), Path(args.cache) if args.cache else None,
@@ -623,7 +625,18 @@ def main(argv: list[str]) -> int:
     probe = add_probe(Path(args.out))
     log(f"trained in {time.perf_counter() - t:.0f} s; written {args.out} (numpy and PyTorch differ by "
         f"{probe['numpy_vs_torch']:.2g} on the probe)")
+    if not args.encoder:
+        _write_onnx(Path(args.out), log)
     return 0
+
+
+def _write_onnx(npz: Path, log=print) -> None:
+    """The ONNX form of the tagger in ``npz`` beside it (.onnx), which the default runs (find/onnx_tagger.py;
+    the accurate model runs on numpy)."""
+    from onrecord.analyze.find.onnx_tagger import export
+
+    export(npz, npz.with_suffix(".onnx"))
+    log(f"written {npz.with_suffix('.onnx')}")
 
 
 def cross_fitted(golds: list[Gold], folds: list[int], cache: Path | None, jobs: int | None, log=print) -> CrossFit:

@@ -19,15 +19,19 @@ its marginal probability, and ``spans`` reads the role spans off the tags.
 from __future__ import annotations
 
 import bisect
+import io
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from onrecord.analyze.candidate import Draft, How
 from onrecord.analyze.context import ArticleContext
+from onrecord.analyze.find.onnx_tagger import GROUP as ONNX_GROUP
+from onrecord.analyze.find.onnx_tagger import Runtime
 from onrecord.lexicon import cue_forms, wordlist
 
 MODEL_FILE = "tagger.npz"
@@ -272,17 +276,26 @@ class SpanTagger:
     weights: dict[str, np.ndarray]
     layers: int
     about: dict
+    runtime: Runtime | None = None  # the LSTM layers in ONNX Runtime (find/onnx_tagger.py); None: numpy
 
     @classmethod
     def load(cls, path=None, name: str = MODEL_FILE) -> SpanTagger:
-        """The tagger in ``path``, or the package's models/``name``."""
+        """The tagger in ``path``, or the package's models/``name``; run by ONNX Runtime when the ONNX file
+        beside it was made from it and onnxruntime is installed (find/onnx_tagger.py), else by numpy."""
         if path is None:
             path = resources.files("onrecord.models").joinpath(name)
-        with path.open("rb") if hasattr(path, "open") else open(path, "rb") as fh:  # noqa: SIM115
-            data = np.load(fh, allow_pickle=False)
+            beside = resources.files("onrecord.models").joinpath(name.rsplit(".", 1)[0] + ".onnx")
+        else:
+            path = Path(path)
+            beside = path.with_suffix(".onnx")
+        raw = path.read_bytes()
+        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
-        return cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
+        tagger = cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
+        if beside.is_file():
+            tagger.runtime = Runtime.load(beside.read_bytes(), raw)
+        return tagger
 
     @property
     def encoder(self) -> str | None:
@@ -349,6 +362,12 @@ class SpanTagger:
         it the chunks of many articles at once: the cost is in the steps of the longest of each batch)."""
         out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(chunks)
         order = sorted((k for k in range(len(chunks)) if len(chunks[k].spans)), key=lambda k: -len(chunks[k].spans))
+        if self.runtime is not None:
+            for g in range(0, len(order), ONNX_GROUP):
+                batch = order[g:g + ONNX_GROUP]
+                for k, scores in zip(batch, self.runtime.scores([self._inputs(chunks[k]) for k in batch]), strict=True):
+                    out[k] = scores
+            return out
         for g in range(0, len(order), group):
             batch = order[g:g + group]
             xs = [self._inputs(chunks[k]) for k in batch]
