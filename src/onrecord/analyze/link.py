@@ -103,6 +103,24 @@ class Mentions:
         cues = sorted((t.start, t.end) for t in tagged if t.role == "CUE")
         self.cue_starts = [c[0] for c in cues]
         self.cue_ends = list(itertools.accumulate((c[1] for c in cues), max))  # running maximum of the ends
+        # what lies between a quote and an option, counted by bisection instead of reading the text between
+        # them for each option: sentence ends (each with the end of what its lookahead reads), line breaks,
+        # quotation marks
+        ends = [(m.start(), m.end() + (2 if text[m.end()] in "\"“‘" else 1)) for m in _SENT_END.finditer(text)]
+        self._sent_starts = [a for a, _b in ends]
+        self._sent_needs = [b for _a, b in ends]
+        self._breaks = [k for k, ch in enumerate(text) if ch == "\n"]
+        self._marks = [k for k, ch in enumerate(text) if ch in _QUOTE_MARKS]
+
+    def between(self, lo: int, hi: int) -> tuple[int, int, bool]:
+        """(sentence ends, line breaks, whether a quotation mark) in text[lo:hi]: what reading that text
+        would give (a sentence end counts when the capital its lookahead needs lies within it too)."""
+        if hi <= lo:
+            return 0, 0, False
+        sents = bisect.bisect_right(self._sent_needs, hi) - bisect.bisect_left(self._sent_starts, lo)
+        breaks = bisect.bisect_left(self._breaks, hi) - bisect.bisect_left(self._breaks, lo)
+        k = bisect.bisect_left(self._marks, lo)
+        return max(0, sents), breaks, k < len(self._marks) and self._marks[k] < hi
 
     def cue_tagged(self, s: int, e: int) -> bool:
         """Whether the tagger marked a cue overlapping [s, e)."""
@@ -181,9 +199,8 @@ def features(text: str, d: Draft, o: Option, nearest: tuple[int | None, int | No
     else:
         where, gap = "inside", 0
     f += ["where=" + where, f"gap={where}:" + _bucket(gap, [2, 10, 30, 80, 200, 500])]
-    between = text[min(e, d.start):max(s, d.end)] if where != "inside" else ""
-    f += ["sents=" + _bucket(len(_SENT_END.findall(between)), [0, 1]), "nl=" + _bucket(between.count("\n"), [0, 2]),
-          "qmark_between=" + str(any(ch in _QUOTE_MARKS for ch in between))]
+    sents, breaks, marks = m.between(min(e, d.start), max(s, d.end)) if where != "inside" else (0, 0, False)
+    f += ["sents=" + _bucket(sents, [0, 1]), "nl=" + _bucket(breaks, [0, 2]), "qmark_between=" + str(marks)]
     if where == "before" and s == nearest[0]:
         f.append("nearest=before")
     elif where == "after" and s == nearest[1]:
