@@ -144,7 +144,7 @@ def test_the_shipped_onnx_file_is_the_one_export_writes_from_the_shipped_weights
 
 def test_an_onnx_file_made_from_other_weights_is_not_used(tmp_path, monkeypatch):
     """A retrained tagger.npz beside the old tagger.onnx runs on numpy (not on the old weights); so does
-    any tagger with ONRECORD_TAGGER_RUNTIME=numpy."""
+    any tagger with ONRECORD_TAGGER_RUNTIME=numpy, and one beside a damaged .onnx."""
     import shutil
     from importlib import resources
 
@@ -158,4 +158,7 @@ def test_an_onnx_file_made_from_other_weights_is_not_used(tmp_path, monkeypatch)
     shutil.copy(models.joinpath("tagger.npz"), tmp_path / "tagger.npz")
     assert SpanTagger.load(tmp_path / "tagger.npz").runtime is not None
     monkeypatch.setenv("ONRECORD_TAGGER_RUNTIME", "numpy")
+    assert SpanTagger.load(tmp_path / "tagger.npz").runtime is None
+    monkeypatch.delenv("ONRECORD_TAGGER_RUNTIME")
+    (tmp_path / "tagger.onnx").write_bytes(b"not an onnx file")  # damaged: numpy runs, nothing fails
     assert SpanTagger.load(tmp_path / "tagger.npz").runtime is None
