@@ -60,7 +60,7 @@ def parse_name(words: list[str]) -> ParsedName:
     # any name
     while ws and (ws[0].lower() in _DETS | _MODIFIERS or (_base(ws[0]) in _NOT_NAMES and len(ws) > 1)):
         ws = ws[1:]
-    ws = [w[:-2] if w.endswith(("’s", "'s")) and i < len(ws) - 1 else w for i, w in enumerate(ws)]
+    ws = [_base(w) if i < len(ws) - 1 else w for i, w in enumerate(ws)]
     found_titles: list[str] = []
     orgs: list[str] = []
     name_start = 0

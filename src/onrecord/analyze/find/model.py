@@ -268,6 +268,14 @@ def _sigmoid_(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def read_npz(raw: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, weights as float32) of a tagger file's bytes; the probe's arrays are not weights."""
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
+    return meta, weights
+
+
 @dataclass
 class SpanTagger:
     """The trained tagger's weights and its numpy forward pass (the same arithmetic as train/tagger.py)."""
@@ -289,9 +297,7 @@ class SpanTagger:
             path = Path(path)
             beside = path.with_suffix(".onnx")
         raw = path.read_bytes()
-        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
+        meta, weights = read_npz(raw)
         tagger = cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
         if beside.is_file():
             tagger.runtime = Runtime.load(beside.read_bytes(), raw)
@@ -359,7 +365,8 @@ class SpanTagger:
 
     def emissions(self, chunks: list[Chunk], group: int = 64) -> list[np.ndarray]:
         """Each chunk's (T, len(LABELS)) scores; chunks of similar length are batched together (give
-        it the chunks of many articles at once: the cost is in the steps of the longest of each batch)."""
+        it the chunks of many articles at once: the cost is in the steps of the longest of each batch).
+        ``group``: chunks per batch of the numpy pass; ONNX Runtime takes its own (onnx_tagger.GROUP)."""
         out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(chunks)
         order = sorted((k for k in range(len(chunks)) if len(chunks[k].spans)), key=lambda k: -len(chunks[k].spans))
         if self.runtime is not None:

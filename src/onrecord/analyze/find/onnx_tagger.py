@@ -38,12 +38,10 @@ def export(npz: Path, out: Path) -> None:
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    raw = Path(npz).read_bytes()
-    with np.load(npz, allow_pickle=False) as data:
-        import json
+    from onrecord.analyze.find.model import read_npz  # model.py imports this module
 
-        meta = json.loads(str(data["meta"]))
-        w = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
+    raw = Path(npz).read_bytes()
+    meta, w = read_npz(raw)
     layers, hidden = meta["layers"], w["weight_hh_l0"].shape[1]
     width = w["weight_ih_l0"].shape[1]
     inits, nodes, x = [], [], "inputs"
