@@ -34,9 +34,10 @@ BIN = Path(sys.executable).parent
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
-def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> float:
+def timed(cmd: list[str], stdout=subprocess.DEVNULL, env: dict | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, stdout=stdout, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(cmd, stdout=stdout, stderr=subprocess.DEVNULL, check=True,
+                   env=None if env is None else {**os.environ, **env})
     return time.perf_counter() - t
 
 
@@ -90,14 +91,16 @@ def main() -> int:
     n_articles = sum(1 for line in dev.read_text().splitlines() if line.strip())
 
     print(f"speed: {args.runs} interleaved runs on {n_articles} articles…", file=sys.stderr)
-    t_one, t_all, t_tx, t_rules, t_acc = [], [], [], [], []
+    t_one, t_core, t_all, t_tx, t_rules, t_acc = [], [], [], [], [], []
+    one_thread = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     for _ in range(args.runs):
         t_tx.append(timed(textacy))
         t_one.append(timed([*onrecord, "--jobs", "1"]))
+        t_core.append(timed([*onrecord, "--jobs", "1"], env=one_thread))
         t_all.append(timed([*onrecord, "--jobs", str(cores)]))
         t_rules.append(timed([*onrecord, "--jobs", "1", "--rules"]))
         t_acc.append(timed([*onrecord, "--jobs", "1", "--model", "accurate"]))
-    med = {k: statistics.median(v) for k, v in (("one", t_one), ("all", t_all), ("tx", t_tx), ("rules", t_rules),
+    med = {k: statistics.median(v) for k, v in (("one", t_one), ("core", t_core), ("all", t_all), ("tx", t_tx), ("rules", t_rules),
                                                 ("acc", t_acc))}
 
     print("memory…", file=sys.stderr)
@@ -147,10 +150,11 @@ def main() -> int:
         "| speed (articles/s, relative to textacy + spaCy sm, one process) | ratio |",
         "| --- | --- |",
         "| textacy `direct_quotations` over the full en_core_web_sm pipeline | 1.0x |",
-        f"| `onrecord extract --jobs 1` (the tagger, the default; target 2.0x) | {med['tx'] / med['one']:.1f}x |",
-        f"| `onrecord extract --jobs {cores}` (all cores) | {med['tx'] / med['all']:.1f}x |",
-        f"| `onrecord extract --jobs 1 --rules` (the rules alone) | {med['tx'] / med['rules']:.1f}x |",
-        f"| `onrecord extract --jobs 1 --model accurate` (the tagger with the encoder) | {med['tx'] / med['acc']:.1f}x |",
+        f"| `onrecord extract --jobs 1` (the tagger, the default; target 2.0x) | {med['tx'] / med['one']:.2f}x |",
+        f"| the same on one core (`OPENBLAS_NUM_THREADS=1`; textacy's BLIS uses one) | {med['tx'] / med['core']:.2f}x |",
+        f"| `onrecord extract --jobs {cores}` (all cores) | {med['tx'] / med['all']:.2f}x |",
+        f"| `onrecord extract --jobs 1 --rules` (the rules alone) | {med['tx'] / med['rules']:.2f}x |",
+        f"| `onrecord extract --jobs 1 --model accurate` (the tagger with the encoder) | {med['tx'] / med['acc']:.2f}x |",
         "",
         f"Peak RSS of `onrecord extract --jobs 1`: {rss[250]:.0f} MiB on 250 articles, {rss[1000]:.0f} MiB on "
         f"1,000 articles (largest process of `--jobs {cores}` on 1,000: {rss_all:.0f} MiB).",

@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "jobs", 1) != 1:
         # one BLAS thread per worker: with N processes on N cores more threads only wait for each other;
-        # a single process lets the tagger's matrix products use the cores the parser leaves idle
+        # a single process lets spaCy's tok2vec (through numpy, analyze/nlp.py) use the idle cores
         # (set before numpy is first imported; a user's own setting stands)
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
