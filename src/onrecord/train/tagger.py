@@ -44,7 +44,7 @@ from onrecord.analyze.find.model import (
     MODEL_FILE,
     Vocab,
     rule_columns,
-    static_columns,
+    static_columns_many,
 )
 from onrecord.analyze.scoring import Model, may_drop, without_embedded
 from onrecord.evaluate.gold import read_gold
@@ -104,8 +104,7 @@ def collect(extractor, arts: list[Article]) -> list:
     out = []
     for a in extractor.analyses(arts, every=True):
         chunks = []
-        for base, doc in a.chunks:
-            spans, dense, cats = static_columns(doc, base, a.ctx, vocab)
+        for spans, dense, cats in static_columns_many(a.chunks, a.ctx, vocab):
             stored = np.array([a.clean.span(int(s), int(e)) for s, e in spans], dtype=np.int32).reshape(-1, 2)
             chunks.append((spans, dense.astype(np.float16), cats, stored))
         drafts = [DraftRecord(d.start, d.end, d.kind, str(d.how), d.parent is not None,
