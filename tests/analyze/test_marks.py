@@ -43,3 +43,18 @@ def test_straight_opener_closed_by_a_curly_mark():
 def test_curly_opener_closed_by_a_straight_mark():
     text = '“If they can’t, send it nonsecure," she wrote when they had problems. “Done.”'
     assert spans(text) == ["If they can’t, send it nonsecure,", "Done."]
+
+
+def test_a_height_in_primes_does_not_end_or_open_a_quotation():
+    text = ('“The 6’2” forward will start on Sunday,” the coach said. “He is ready.”\n\n'
+            'The 5\'11" guard scored 30. "We got lucky," he said.')
+    assert spans(text) == ["The 6’2” forward will start on Sunday,", "He is ready.", "We got lucky,"]
+
+
+def test_a_height_in_primes_stays_in_the_extracted_quote():
+    from onrecord import extract
+
+    text = "“The 6’2” forward will start on Sunday,” the coach, Lena Okafor, said. “He is ready.”"
+    quotes = extract(text, "2024-03-04").quotes
+    assert [(q.text, q.kind, q.speaker.name) for q in quotes] == [
+        ("The 6’2” forward will start on Sunday,", "direct", "Lena Okafor"), ("He is ready.", "direct", "Lena Okafor")]

@@ -86,6 +86,15 @@ def _closes_straight(text: str, i: int, start: int) -> bool:
     return i > start
 
 
+def _inch_mark(text: str, i: int) -> bool:
+    """Whether the double mark at ``i`` is the inch sign of a height written with primes, not the end of
+    a quotation: 6’2”, 5'11" (one or two digits, a prime, a digit). A bounded look back, no pattern."""
+    k = i - 1
+    while k >= 0 and i - 1 - k < 2 and text[k].isdigit():
+        k -= 1
+    return k < i - 1 and k >= 1 and text[k] in "’'" and text[k - 1].isdigit()
+
+
 def find_marked(text: str) -> list[Marked]:
     """Every passage between quotation marks, in text order, never overlapping.
 
@@ -114,12 +123,12 @@ def find_marked(text: str) -> list[Marked]:
             if open_at is None:
                 if ch == "”" and (i == ps or text[i - 1].isspace()) and i + 1 < pe and text[i + 1].isalnum():
                     open_at, closers, single = i, "”“", False  # a backwards mark used as an opener
-                elif ch in DOUBLE_OPEN and ch != "»":
+                elif ch in DOUBLE_OPEN and ch != "»" and not _inch_mark(text, i):
                     open_at, closers, single = i, DOUBLE_OPEN[ch], False
                 elif ch in SINGLE_OPEN and _opens_single(text, i, pe):
                     open_at, closers, single = i, SINGLE_OPEN[ch], True
             elif ch in closers and (not single or _closes_single(text, i, pe)) \
-                    and (ch != '"' or _closes_straight(text, i, open_at + 1)):
+                    and (ch != '"' or _closes_straight(text, i, open_at + 1)) and (single or not _inch_mark(text, i)):
                 _emit(out, text, open_at, i, i + 1, True)
                 open_at = None
             elif not single and ch in "“„«" and closers != DOUBLE_OPEN['"']:
