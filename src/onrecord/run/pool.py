@@ -75,10 +75,24 @@ def _fits(ex, keep_all: bool, model: str) -> bool:
     return ex is not None and ex.keep_all == keep_all and (keep_all or ex.model == model)
 
 
+def _one_blas_thread() -> None:
+    """One BLAS thread in this worker: with a worker per core, more threads only wait on each other, and
+    numpy's OpenBLAS (spaCy's tok2vec multiplies through it, analyze/nlp.py) starts one per core. The
+    command line also sets OPENBLAS_NUM_THREADS before numpy loads; this covers a library's call of
+    ``run`` and training's feature collection, whose parent loaded numpy with its default."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; without it the worker keeps numpy's default
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: int, work=None,
-            model: str = "default") -> None:
+            model: str = "default", one_thread: bool = False) -> None:
     """A worker's life: analyse the groups the parent sends until it closes the pipe or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if one_thread:
+        _one_blas_thread()
     for c in others:  # the other workers' pipes, inherited by fork: holding them would keep them open
         c.close()
     global _worker_extractor
@@ -141,7 +155,7 @@ class _Pool:
         fork = self.ctx.get_start_method() == "fork"
         others = [w.conn for w in self.workers] + [parent_end] if fork else []
         p = self.ctx.Process(target=_worker, args=(child_end, others, self.keep_all, os.getpid(), self.work,
-                                                             self.model),
+                                                   self.model, self.jobs > 1),
                              daemon=True)
         p.start()
         child_end.close()
