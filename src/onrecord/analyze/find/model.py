@@ -138,16 +138,11 @@ def _word_columns(word: str, is_space: bool, is_punct: bool, like_num: bool) -> 
 _ARRAY = ["ORTH", "TAG", "DEP", "HEAD", "IDX", "SENT_START", "IS_SPACE", "IS_PUNCT", "LIKE_NUM"]
 
 
-def static_columns(doc, base: int, ctx: ArticleContext, vocab: Vocab) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(spans, dense, cats) of one chunk, with the rule columns left at 0 (``rule_columns`` fills them)."""
-    return static_columns_many([(base, doc)], ctx, vocab)[0]
-
-
 def static_columns_many(parsed: list, ctx: ArticleContext, vocab: Vocab) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``static_columns`` of every parsed chunk ``(base, doc)`` of one article, column by column over
-    the article's tokens at once: a Python step per distinct word of the article, and each numpy step
-    once per article, not once per chunk (per chunk, the forty small array operations took 0.4 s of a
-    PolNeAR dev run; 0.2 s this way)."""
+    """(spans, dense, cats) of every parsed chunk ``(base, doc)`` of one article, with the rule columns
+    left at 0 (``rule_columns`` fills them). Column by column over the article's tokens at once: a
+    Python step per distinct word of the article, and each numpy step once per article, not once per
+    chunk (per chunk, the forty small array operations took 0.4 s of a PolNeAR dev run; 0.2 s this way)."""
     sizes = [len(doc) for _, doc in parsed]
     n = sum(sizes)
     cats = np.zeros((n, len(COLUMNS)), dtype=np.int16)
