@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one BLAS thread per worker: with N processes on N cores more threads only wait for each other;
         # a single process lets spaCy's tok2vec (through numpy, analyze/nlp.py) use the idle cores
         # (set before numpy is first imported; a user's own setting stands)
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        from onrecord.run.pool import BLAS_THREAD_VARS  # imports no numpy
+
+        for var in BLAS_THREAD_VARS:
             os.environ.setdefault(var, "1")
     if getattr(args, "model", None) != "accurate":
         from onrecord.analyze.nlp import import_spacy_without_torch

@@ -38,6 +38,9 @@ from onrecord.types import Article, Result
 Item = Article | InputError
 BATCH = 8  # articles per group
 BATCH_CHARS = 100_000  # a group closes early once it holds this much text
+# what sets numpy's (OpenBLAS's) threads, and other BLAS builds', before numpy loads: one each in a worker of
+# several (cli.py for --jobs N, spark/job.py for Spark's workers; _one_blas_thread once numpy is loaded)
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 DEFAULT_TIMEOUT = 120.0  # seconds one group (and then one article) may take
 _POLL = 1.0  # how often an idle worker checks that its parent is alive
 

@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from onrecord.errors import InputError, OnrecordError
+from onrecord.run.pool import BLAS_THREAD_VARS
 
 TABLES = ("articles", "quotes", "entities", "errors", "speakers")
 _EXTRACTOR = None  # one per Python worker process
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # one thread each (run)
 
 
 def _extractor(model: str):
@@ -181,7 +181,7 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     # worker per core, and spaCy's tok2vec multiplies through numpy (analyze/nlp.py), whose OpenBLAS would
     # otherwise start a thread per core in every worker (in local mode the workers inherit this process's
     # environment; on a cluster spark.executorEnv carries it; a user's own setting stands)
-    for var in BLAS_THREADS:
+    for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")
     try:
         spark = _session(SparkSession, master)
@@ -204,7 +204,7 @@ def _session(SparkSession, master: str):
              .config("spark.driver.extraJavaOptions",
                      f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}")
              .config("spark.sql.session.timeZone", "UTC")
-             .config(map={f"spark.executorEnv.{v}": os.environ.get(v, "1") for v in BLAS_THREADS})
+             .config(map={f"spark.executorEnv.{v}": os.environ[v] for v in BLAS_THREAD_VARS})  # set in run
              # a Python worker holds the pipeline (about 400 MB) for its whole life; at Spark's default
              # of 512m its shuffles would spill to disk after every few records
              .config("spark.python.worker.memory", os.environ.get("ONRECORD_SPARK_WORKER_MEMORY", "2g"))
