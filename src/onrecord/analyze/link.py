@@ -43,7 +43,7 @@ NEAR_PARAGRAPHS = 1  # options come from the quote's paragraph and this many on 
 WINDOW = 1500  # ... and from this many characters before or after it
 MAX_OPTIONS = 24  # the nearest this many (and the quote's own), however many a paragraph holds
 _SENT_END = re.compile(r"[.!?][\"”’']*\s+(?=[\"“‘]?[A-Z])")
-_QUOTE_MARKS = set("“”\"")
+_QUOTE_MARK = re.compile("[“”\"]")  # the marks between a quote and an option that Mentions.between counts
 _TRIM = set(" \t\n\r\xa0,;:—–")
 
 
@@ -109,8 +109,8 @@ class Mentions:
         ends = [(m.start(), m.end() + (2 if text[m.end()] in "\"“‘" else 1)) for m in _SENT_END.finditer(text)]
         self._sent_starts = [a for a, _b in ends]
         self._sent_needs = [b for _a, b in ends]
-        self._breaks = [k for k, ch in enumerate(text) if ch == "\n"]
-        self._marks = [k for k, ch in enumerate(text) if ch in _QUOTE_MARKS]
+        self._breaks = [m.start() for m in re.finditer("\n", text)]  # found by re, not a Python step a character
+        self._marks = [m.start() for m in _QUOTE_MARK.finditer(text)]
 
     def between(self, lo: int, hi: int) -> tuple[int, int, bool]:
         """(sentence ends, line breaks, whether a quotation mark) in text[lo:hi]: what reading that text
