@@ -28,6 +28,8 @@ from pathlib import Path
 
 from report import write_section  # benchmarks/report.py, beside this script
 
+from onrecord.run.pool import BLAS_THREAD_VARS
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "polnear"
 BIN = Path(sys.executable).parent
@@ -92,7 +94,7 @@ def main() -> int:
 
     print(f"speed: {args.runs} interleaved runs on {n_articles} articles…", file=sys.stderr)
     t_one, t_core, t_all, t_tx, t_rules, t_acc = [], [], [], [], [], []
-    one_thread = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    one_thread = dict.fromkeys(BLAS_THREAD_VARS, "1")
     for _ in range(args.runs):
         t_tx.append(timed(textacy))
         t_one.append(timed([*onrecord, "--jobs", "1"]))
