@@ -54,6 +54,7 @@ KINDS = {
     "deeply nested brackets": lambda n: "(" * (n // 2) + ")" * (n // 2),
     "deeply nested quotation marks": lambda n: "“‘" * (n // 4) + "’”" * (n // 4),
     "every word a cue": lambda n: fill("said ", n),
+    "a quote in every short paragraph": lambda n: fill("“No,” he said.\n\n", n),
 }
 
 

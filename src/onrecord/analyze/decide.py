@@ -221,10 +221,10 @@ def _quoted(a, c: Tagged) -> bool:
 def _addressee(a, c: Tagged) -> tuple[int, int] | None:
     """The cue verb (its characters) when the content ``c`` is only that verb's addressee: a noun phrase,
     no verb in it, the object of an addressee verb ("told the paper", "assured reporters")."""
-    i = bisect.bisect_right([o for o, _ in a.chunks], c.start) - 1
-    if i < 0:
+    chunk = a.chunk_at(c.start)
+    if chunk is None:
         return None
-    off, doc = a.chunks[i]
+    off, doc = chunk
     span = doc.char_span(c.start - off, c.end - off, alignment_mode="expand")
     if span is None or len(span) == 0 or len(span) > 8:
         return None

@@ -16,9 +16,10 @@ run the very same steps.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Protocol
 
@@ -89,6 +90,15 @@ class Analysis:
     chunks: list[tuple[int, Any]]  # (offset, parsed spaCy Doc) of every parsed chunk, in text order
     cands: list[Candidate]
     drafts: list[Draft]  # every draft assembly made, each with its features and confidence
+    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def chunk_at(self, pos: int) -> tuple[int, Any] | None:
+        """The parsed chunk (offset, Doc) that starts last at or before ``pos``; None before the first.
+        (One bisection: a dense article has tens of thousands of chunks.)"""
+        if self._starts is None:
+            self._starts = [o for o, _ in self.chunks]
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return self.chunks[i] if i >= 0 else None
 
 
 class Decider(Protocol):
