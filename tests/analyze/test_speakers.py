@@ -134,3 +134,44 @@ def test_a_contracted_pronoun_before_a_name_is_not_part_of_it(find):
     r = find("“He’s Donald Trump, and he will say anything,” said Ann Cole.\n\n"
              "Trump said on Monday that he would build the wall.")
     assert quote_with(r, "he would build the wall").speaker.name == "Donald Trump"
+
+
+def test_a_title_of_something_before_the_name_gives_the_name(find):
+    """A title with what it is of ("director of communications", "head of research", "Minister of
+    Finance") runs into the name without a comma; the name is the person's, not the department's."""
+    q = quote_with(find('"The plan is dead," said director of communications Jen Psaki.'), "The plan is dead")
+    assert q.speaker.name == "Jen Psaki" and q.speaker.mention == "director of communications Jen Psaki"
+    q = quote_with(find('"It is over," said head of research Paul Smith, who has studied the market for years.'),
+                   "It is over")
+    assert q.speaker.name == "Paul Smith" and q.speaker.mention == "head of research Paul Smith"
+    r = find("Minister of Finance Ana Ruiz said the budget would pass. Later, Ruiz said it would not.")
+    first, later = quote_with(r, "the budget would pass"), quote_with(r, "it would not")
+    assert first.speaker.name == later.speaker.name == "Ana Ruiz"
+    assert first.speaker.entity == later.speaker.entity
+    q = quote_with(find('"We are safe," said Secretary of Homeland Security Jeh Johnson.'), "We are safe")
+    assert q.speaker.name == "Jeh Johnson"
+
+
+def test_a_name_set_off_after_the_title_phrase(find):
+    q = quote_with(find('"It is over," said the director of the Federal Bureau of Investigation, James B. Comey.'),
+                   "It is over")
+    assert q.speaker.name == "James B. Comey"
+    # a description after the comma is no name
+    q = quote_with(find('"It is over," said the employee of nearly four years, a registered Republican.'),
+                   "It is over")
+    assert q.speaker.name is None
+
+
+def test_a_hyphenated_surname_is_one_name(find):
+    r = find("Douglas Holtz-Eakin said the plan would cost too much. Mr. Holtz-Eakin added that it was late.")
+    first, second = quote_with(r, "the plan would cost too much"), quote_with(r, "it was late")
+    assert first.speaker.name == second.speaker.name == "Douglas Holtz-Eakin"
+    q = quote_with(find('"Thanks for coming," said master of ceremonies Asab Al-Tabchi, a Syrian engineer.'),
+                   "Thanks for coming")
+    assert q.speaker.name == "Asab Al-Tabchi"
+
+
+def test_a_title_of_a_country_is_not_a_name(find):
+    r = find("President Emmanuel Macron spoke in Paris. The President of France said the plan was dead.")
+    q = quote_with(r, "the plan was dead")
+    assert q.speaker.name == "Emmanuel Macron"

@@ -76,6 +76,8 @@ def parse_name(words: list[str]) -> ParsedName:
         found_titles.append(" ".join(ws[i:i + n]))
         name_start = i = i + n
     rest = ws[name_start:]
+    if found_titles:
+        rest = _department(found_titles, rest)
     # the name is the trailing run of capitalised words
     j = len(rest)
     while j > 0 and (rest[j - 1][:1].isupper() or rest[j - 1].lower() in _SUFFIXES
@@ -93,6 +95,42 @@ def parse_name(words: list[str]) -> ParsedName:
     if name and not found_titles and not is_org and j > 0:
         orgs = [w for w in rest[:j] if w[:1].isupper()]
     return ParsedName(name, [_pretty_title(t) for t in found_titles], orgs, is_org)
+
+
+def _department(found_titles: list[str], rest: list[str]) -> list[str]:
+    """The words after a title without what the title is of: "Minister *of Finance* Ana Ruiz",
+    "Secretary *of Homeland Security* Jeh Johnson", "President *of France*" (no name). The name starts at
+    the last known first name but the final word, else it is the last two words (the last one after a
+    department of one word, "Minister of Finance Ruiz"; the first name before an initial, "James R.
+    Clapper"), unless those name an organisation; the department joins the title. Left as they were: a
+    department that opens with "the" ("head of the Service Employees International Union" names the
+    union), and one with a lower-case word, which ends it by itself ("director of communications Jen
+    Psaki")."""
+    if len(rest) == 2 and rest[0] == "of" and rest[1][:1].isupper():
+        found_titles[-1] += " of " + rest[1]  # "President of France": a title, no name
+        return []
+    if len(rest) < 3 or rest[0].lower() != "of" or not rest[-1][:1].isupper() \
+            or not all(w[:1].isupper() or w in _DEPARTMENT_GLUE for w in rest[1:]):
+        return rest
+    run = rest[1:]
+    if run[0] == "the":
+        return rest  # "head of the Service Employees International Union", "director of the UCLA Anderson
+        #              Forecast": what the title is of, a name of its own
+    k = next((i for i in range(len(run) - 2, 0, -1) if run[i][:1].isupper() and first_name_gender(run[i])), None)
+    if k is None:
+        k = len(run) - 2 if len(run) >= 3 else len(run) - 1
+        if _INITIAL.fullmatch(run[k]) and k > 1:
+            k -= 1
+        if _looks_org(run[k:]):
+            return rest  # "Director of Communications Workers Union"
+    if run[k - 1] in _DEPARTMENT_GLUE:
+        return rest  # "of Health and Human": the words do not split as a title's
+    found_titles[-1] += " of " + " ".join(run[:k])
+    return run[k:]
+
+
+_DEPARTMENT_GLUE = frozenset({"the", "of", "and"})
+_INITIAL = re.compile(r"[A-Z]\.")
 
 
 def _base(word: str) -> str:
@@ -130,7 +168,7 @@ def _title_at(lowered: list[str], i: int) -> int:
 
 def _pretty_title(t: str) -> str:
     def one(w: str) -> str:
-        if w.lower() in {"of", "the", "for"}:
+        if w.lower() in {"of", "the", "for", "and"}:
             return w.lower()
         return w[:1].upper() + (w[1:].lower() if w.isupper() else w[1:])
 

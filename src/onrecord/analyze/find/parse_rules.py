@@ -128,7 +128,27 @@ def _mention(tok):
 
 def _name_words(tok, mention) -> list[str]:
     """Mention words from its start to its head: the part that can hold titles and a name."""
-    return [t.text for t in mention if t.i <= tok.i]
+    return _words([t for t in mention if t.i <= tok.i])
+
+
+def _words(tokens) -> list[str]:
+    """The tokens' texts, those joined by a hyphen, a slash or an apostrophe with no space on either side
+    made one word again ("Holtz-Eakin", "CNN/ORC"; not "Al", "-", "Tabchi", which made "Tabchi" the name)."""
+    out: list[str] = []
+    glue = False
+    for t in tokens:
+        if glue and out:
+            out[-1] += t.text
+        else:
+            out.append(t.text)
+        nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
+        glue = (not t.whitespace_ and nxt is not None and (
+            (nxt.text in _INFIX and not nxt.whitespace_ and nxt.i + 1 < len(t.doc) and not t.is_punct)
+            or (t.text in _INFIX and out[-1] != t.text)))
+    return out
+
+
+_INFIX = frozenset({"-", "/", "’", "'", "‐", "–"})
 
 
 def _set_source(hit: Candidate, head, base: int) -> None:
@@ -136,20 +156,53 @@ def _set_source(hit: Candidate, head, base: int) -> None:
     hit.source_words = _name_words(head, mention)
     hit.head_is_name = head.tag_ in {"NNP", "NNPS"}
     if not hit.head_is_name:
-        # "Her brother Lars Berg said": the name is an apposition right after the head, or set off by
-        # commas ("The health minister, Dana Ruiz, said", "his spokesman, Tom Ebert, told")
+        # "Her brother Lars Berg said", "head of research Paul Smith said": the name is an apposition
+        # right after the mention, or set off by commas ("The health minister, Dana Ruiz, said", "the
+        # director of the agency, Jen Psaki, said")
         doc = head.doc
+        ends = {head.i, max(t.i for t in mention if t.i < head.i or t.i in _left_of_appos(head))}
         appos = [c for c in head.children if c.dep_ == "appos" and c.tag_ in {"NNP", "NNPS"}
-                 and (c.left_edge.i == head.i + 1
-                      or (c.left_edge.i == head.i + 2 and doc[head.i + 1].text == ","))]
+                 and not any(x.dep_ == "det" and x.lower_ in ("a", "an") for x in c.children)
+                 # (not "..., a registered Republican": a description, not a name)
+                 and any(c.left_edge.i == e + 1 or (c.left_edge.i == e + 2 and doc[e + 1].text == ",")
+                         for e in ends)]
         if appos:
-            name = sorted(appos[0].subtree, key=lambda x: x.i)
+            name = _mention(appos[0])  # its own clauses and appositions left out ("..., who has ...")
             mention = sorted({*mention, *name, *doc[mention[0].i:name[0].i]}, key=lambda x: x.i)
             while mention and mention[-1].is_punct:
                 mention.pop()
-            hit.source_words = [x.text for x in mention if x.i <= appos[0].i and not x.is_punct]
+            # the comma stays: "director of the FBI, James B. Comey" is not one name
+            hit.source_words = [w for w in _words([x for x in mention if x.i <= appos[0].i])
+                                if w == "," or any(ch.isalnum() for ch in w)]
+            hit.head_is_name = True
+        elif _closing_name(head, mention):
+            hit.source_words = _words(mention)
             hit.head_is_name = True
     hit.source = _span(mention, base)
+
+
+def _left_of_appos(head) -> set[int]:
+    """The tokens of the head's phrase up to its first apposition: "head of research" in "head of
+    research Paul Smith"."""
+    first = min((c.left_edge.i for c in head.children if c.dep_ == "appos"), default=len(head.doc))
+    return {t.i for t in head.subtree if head.i <= t.i < first}
+
+
+def _closing_name(head, mention) -> bool:
+    """Whether the mention ends in a name its title's phrase runs into, without a comma or a determiner:
+    "director of communications Jen Psaki" (the parser makes "communications Jen Psaki" one noun phrase,
+    the object of "of"). Not "the director of the FBI" or "the head of Apple": a name right after "of"
+    is what the title is of."""
+    last = mention[-1]
+    if last.tag_ not in {"NNP", "NNPS"} or last.dep_ != "pobj" or last.head.lower_ != "of" \
+            or last.head.head.i != head.i:
+        return False
+    k = last.i
+    while k > head.i and (mention[0].doc[k - 1].tag_ in {"NNP", "NNPS", "HYPH"}):
+        k -= 1
+    before = mention[0].doc[k - 1]
+    return before.tag_ in {"NN", "NNS"} and before.head.i == last.i and before.dep_ == "compound" \
+        and before.text.islower()
 
 
 def _sentence_minus(sent, sub_lo: int, sub_hi: int):
