@@ -111,3 +111,11 @@ def test_a_quote_is_scored_with_its_quotation_marks_as_the_annotation_has_them(f
     preds = predictions_of(find(text))
     assert text[preds[0].start:preds[0].end] == '"Your record is remarkable,"'
     assert score([match(gold, preds)]).as_dict()["recall_direct"] == 1.0
+
+
+def test_two_apostrophes_and_british_single_marks_are_scored_as_the_marks_they_are(find):
+    # ''old newswire style'' marks are two characters each; 'British' single marks count around a
+    # direct quote, while the apostrophe of Hale's is no mark
+    text = "''We will not back down,'' Mr. Hale said.\n\n'Not now, not ever,' Ms. Ruiz told Hale's aides."
+    spans = [text[p.start:p.end] for p in predictions_of(find(text))]
+    assert "''We will not back down,''" in spans and "'Not now, not ever,'" in spans

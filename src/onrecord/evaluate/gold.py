@@ -101,7 +101,7 @@ def predictions_and_quotes(result: Result, join: set[str] | None = None) -> tupl
     breaks = [i for i, ch in enumerate(text) if ch == "\n"]
     for n, q in enumerate(result.quotes):
         sp = q.speaker
-        a, b = _with_marks(text, q.start, q.end)
+        a, b = _with_marks(text, q.start, q.end, q.kind == "direct")
         p = Pred(a, b, sp.start if sp else None, sp.end if sp else None, sp.name if sp else None)
         if q.kind in (JOIN_KINDS if join is None else join) and q.cue is not None and q.parent is None:
             # parts in one paragraph; a continuation in the next paragraph stands alone
@@ -126,11 +126,17 @@ def predictions_and_quotes(result: Result, join: set[str] | None = None) -> tupl
     return preds, firsts
 
 
-def _with_marks(text: str, a: int, b: int) -> tuple[int, int]:
+def _with_marks(text: str, a: int, b: int, direct: bool = False) -> tuple[int, int]:
     """A span with the quotation marks right around it: PolNeAR's contents include the marks of what
-    they quote, onrecord's quote text leaves them out."""
-    if a > 0 and text[a - 1] in ALL_MARKS:
+    they quote, onrecord's quote text leaves them out. Two apostrophes ('') are one mark, as marks.py
+    reads them (an old newswire convention: ''Like this,'' he said); straight single marks count around
+    a direct quote only, where onrecord read them as marks ('Like this,' he said), not as apostrophes."""
+    if text.startswith("''", max(0, a - 2)) and a >= 2:
+        a -= 2
+    elif a > 0 and (text[a - 1] in ALL_MARKS or (direct and text[a - 1] == "'")):
         a -= 1
-    if b < len(text) and text[b] in ALL_MARKS:
+    if text.startswith("''", b):
+        b += 2
+    elif b < len(text) and (text[b] in ALL_MARKS or (direct and text[b] == "'")):
         b += 1
     return a, b
