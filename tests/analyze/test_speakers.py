@@ -175,3 +175,9 @@ def test_a_title_of_a_country_is_not_a_name(find):
     r = find("President Emmanuel Macron spoke in Paris. The President of France said the plan was dead.")
     q = quote_with(r, "the plan was dead")
     assert q.speaker.name == "Emmanuel Macron"
+
+
+def test_a_possessive_is_not_part_of_the_speakers_name(find):
+    r = find("Senator Ana Ruiz spoke in Ohio on Monday. Ruiz's campaign manager was not there. "
+             "She said the plant would stay open. Ms. Ruiz's aides said nothing.")
+    assert quote_with(r, "the plant would stay open").speaker.name == "Ana Ruiz"

@@ -235,6 +235,11 @@ class ArticleNames:
             if len(words) == 1 and words[0] in _NOT_NAMES:
                 continue
             self.sequences.append((m.start(), m.end(), parse_name(words)))
+        # names as written with an 's ("Donald Trump's") stay out of the lists below, as the sentence
+        # openers they often come with do ("Despite Ted Cruz's"); a speaker's name is read without it
+        # when the article names the person (or the surname) without it too (_link); "McDonald's" stays
+        self._plain = {p.name for _s, _e, p in self.sequences if p.name and _base(p.name) == p.name}
+        self._plain_surnames = {surname(n) for n in self._plain}
         self._full: dict[str, _Fulls] = {}  # surname -> the full names with it
         for start, _end, p in self.sequences:
             if p.name and not p.is_org and len(p.name.split()) >= 2:
@@ -348,6 +353,9 @@ class ArticleNames:
             ent.mentions.append((start, end))
 
     def _link(self, speaker: Speaker, name: str, via: str, is_org: bool) -> Entity:
+        base = _base(name)
+        if base != name and (base in self._plain or surname(base) in self._plain_surnames):
+            name = base if is_org else self.canonical(base, speaker.start)  # "Trump's": Donald Trump
         ent = self.entity(name, is_org)
         speaker.name, speaker.via, speaker.entity = name, via, ent.id  # type: ignore[assignment]
         if not is_org and ent.type == "PERSON":
