@@ -135,17 +135,25 @@ def _words(tokens) -> list[str]:
     """The tokens' texts, those joined by a hyphen, a slash or an apostrophe with no space on either side
     made one word again ("Holtz-Eakin", "CNN/ORC"; not "Al", "-", "Tabchi", which made "Tabchi" the name)."""
     out: list[str] = []
-    glue = False
+    prev = None
     for t in tokens:
-        if glue and out:
+        if prev is not None and _joined(prev, t):
             out[-1] += t.text
         else:
             out.append(t.text)
-        nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
-        glue = (not t.whitespace_ and nxt is not None and (
-            (nxt.text in _INFIX and not nxt.whitespace_ and nxt.i + 1 < len(t.doc) and not t.is_punct)
-            or (t.text in _INFIX and out[-1] != t.text)))
+        prev = t
     return out
+
+
+def _joined(a, b) -> bool:
+    """Whether token ``b`` goes on the word that token ``a`` ends: ``b`` a hyphen (slash, apostrophe)
+    right after a word and right before another, or the word right after such a mark."""
+    if a.whitespace_:
+        return False
+    doc = a.doc
+    if b.text in _INFIX:
+        return not a.is_punct and not b.whitespace_ and b.i + 1 < len(doc)
+    return a.text in _INFIX and a.i > 0 and not doc[a.i - 1].whitespace_ and not doc[a.i - 1].is_punct
 
 
 _INFIX = frozenset({"-", "/", "’", "'", "‐", "–"})
@@ -160,7 +168,8 @@ def _set_source(hit: Candidate, head, base: int) -> None:
         # right after the mention, or set off by commas ("The health minister, Dana Ruiz, said", "the
         # director of the agency, Jen Psaki, said")
         doc = head.doc
-        ends = {head.i, max(t.i for t in mention if t.i < head.i or t.i in _left_of_appos(head))}
+        phrase = _left_of_appos(head)
+        ends = {head.i, max(t.i for t in mention if t.i < head.i or t.i in phrase)}
         appos = [c for c in head.children if c.dep_ == "appos" and c.tag_ in {"NNP", "NNPS"}
                  and not any(x.dep_ == "det" and x.lower_ in ("a", "an") for x in c.children)
                  # (not "..., a registered Republican": a description, not a name)
@@ -197,10 +206,10 @@ def _closing_name(head, mention) -> bool:
     if last.tag_ not in {"NNP", "NNPS"} or last.dep_ != "pobj" or last.head.lower_ != "of" \
             or last.head.head.i != head.i:
         return False
-    k = last.i
-    while k > head.i and (mention[0].doc[k - 1].tag_ in {"NNP", "NNPS", "HYPH"}):
+    doc, k = head.doc, last.i
+    while k > head.i and doc[k - 1].tag_ in {"NNP", "NNPS", "HYPH"}:
         k -= 1
-    before = mention[0].doc[k - 1]
+    before = doc[k - 1]
     return before.tag_ in {"NN", "NNS"} and before.head.i == last.i and before.dep_ == "compound" \
         and before.text.islower()
 
