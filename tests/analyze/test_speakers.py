@@ -169,6 +169,12 @@ def test_a_hyphenated_surname_is_one_name(find):
     q = quote_with(find('"Thanks for coming," said master of ceremonies Asab Al-Tabchi, a Syrian engineer.'),
                    "Thanks for coming")
     assert q.speaker.name == "Asab Al-Tabchi"
+    # the tagger takes the last part of "Ki-moon" for a common noun
+    q = quote_with(find('"The talks are dead," said U.N. Secretary-General Ban Ki-moon.'), "The talks are dead")
+    assert q.speaker.name == "Ban Ki-moon"
+    q = quote_with(find('"It is wrong," said a former Census-taker who has written about it for years.'),
+                   "It is wrong")
+    assert q.speaker.name is None
 
 
 def test_a_title_of_a_country_is_not_a_name(find):

@@ -162,7 +162,7 @@ _INFIX = frozenset({"-", "/", "’", "'", "‐", "–"})
 def _set_source(hit: Candidate, head, base: int) -> None:
     mention = _mention(head)
     hit.source_words = _name_words(head, mention)
-    hit.head_is_name = head.tag_ in {"NNP", "NNPS"}
+    hit.head_is_name = head.tag_ in {"NNP", "NNPS"} or _hyphenated_name(head)
     if not hit.head_is_name:
         # "Her brother Lars Berg said", "head of research Paul Smith said": the name is an apposition
         # right after the mention, or set off by commas ("The health minister, Dana Ruiz, said", "the
@@ -188,6 +188,14 @@ def _set_source(hit: Candidate, head, base: int) -> None:
             hit.source_words = _words(mention)
             hit.head_is_name = True
     hit.source = _span(mention, base)
+
+
+def _hyphenated_name(head) -> bool:
+    """Whether the head ends a hyphenated name: "Ban Ki-moon", whose "moon" the tagger takes for a
+    common noun; not "a former Census-taker" (a name takes no article)."""
+    doc, i = head.doc, head.i
+    return (i >= 2 and not any(c.dep_ == "det" for c in head.children) and doc[i - 1].tag_ == "HYPH" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
+            and doc[i - 2].tag_ in {"NNP", "NNPS"} and doc[i - 2].text[:1].isupper())
 
 
 def _left_of_appos(head) -> set[int]:
