@@ -187,3 +187,8 @@ def test_a_possessive_is_not_part_of_the_speakers_name(find):
     r = find("Senator Ana Ruiz spoke in Ohio on Monday. Ruiz's campaign manager was not there. "
              "She said the plant would stay open. Ms. Ruiz's aides said nothing.")
     assert quote_with(r, "the plant would stay open").speaker.name == "Ana Ruiz"
+
+
+def test_a_surname_with_a_particle_keeps_it(find):
+    r = find('Mayor Bill de Blasio spoke on Monday. "It is dead," said Mr. de Blasio.')
+    assert quote_with(r, "It is dead").speaker.name == "Bill de Blasio"

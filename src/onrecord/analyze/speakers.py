@@ -84,8 +84,8 @@ def parse_name(words: list[str]) -> ParsedName:
                      or (rest[j - 1] in _PARTICLES and j < len(rest))):
         j -= 1
     name_words = [w for w in rest[j:] if w not in _NOT_NAMES or len(rest[j:]) > 1]
-    while name_words and name_words[0] in _PARTICLES:
-        name_words = name_words[1:]
+    while name_words and name_words[0] in _PARTICLES and (name_words[0] == "of" or len(name_words) > 2):
+        name_words = name_words[1:]  # "of Texas", but "Mr. de Blasio" is de Blasio
     if len(name_words) > 2 and name_words[0] in _PARTY_LABELS and not _looks_org(name_words):
         orgs, name_words = [name_words[0]], name_words[1:]  # "Republican Donald Trump"
     if name_words and _stray_stop(name_words[-1]):
