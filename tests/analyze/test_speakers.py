@@ -192,3 +192,5 @@ def test_a_possessive_is_not_part_of_the_speakers_name(find):
 def test_a_surname_with_a_particle_keeps_it(find):
     r = find('Mayor Bill de Blasio spoke on Monday. "It is dead," said Mr. de Blasio.')
     assert quote_with(r, "It is dead").speaker.name == "Bill de Blasio"
+    r = find('"It is dead," said Mr. de Blasio.')  # never named in full: the surname, particle and all
+    assert quote_with(r, "It is dead").speaker.name == "de Blasio"
