@@ -194,3 +194,11 @@ def test_a_surname_with_a_particle_keeps_it(find):
     assert quote_with(r, "It is dead").speaker.name == "Bill de Blasio"
     r = find('"It is dead," said Mr. de Blasio.')  # never named in full: the surname, particle and all
     assert quote_with(r, "It is dead").speaker.name == "de Blasio"
+
+
+def test_a_first_name_alone_is_the_person_the_article_names_in_full(find):
+    r = find('Hillary Clinton spoke in Iowa on Monday. "We will win," Hillary said.')
+    assert quote_with(r, "We will win").speaker.name == "Hillary Clinton"
+    # a first name that is also a place or a firm is left alone where the full form is no person's
+    r = find('The Cleveland Plain Dealer ran the story. "It is true," Cleveland said.')
+    assert quote_with(r, "It is true").speaker.name != "Cleveland Plain Dealer"

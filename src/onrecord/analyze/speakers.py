@@ -244,6 +244,17 @@ class ArticleNames:
         for start, _end, p in self.sequences:
             if p.name and not p.is_org and len(p.name.split()) >= 2:
                 self._full.setdefault(surname(p.name), _Fulls()).add(start, p.name)
+        # first word -> the full names it opens, for a one-word name that is a first name and no surname
+        # of the article's: "Hillary", "Bernie" (a surname written first, "Xi", is not resolved this way:
+        # headlines in title case give too many false full names, "Obama America")
+        self._first_words: dict[str, set[str]] = {}
+        for fulls in self._full.values():
+            for n in fulls.by_name:
+                w = n.split()
+                if _base(n) != n:
+                    continue  # "Fox News's"
+                if len(w) == 2 or (len(w) == 3 and _INITIAL.fullmatch(w[1])):  # "Hillary Clinton",
+                    self._first_words.setdefault(w[0].lower(), set()).add(n)  # "Donald J. Trump"
         # every name a pronoun may stand for (a full name, or a surname the article gives in full), and
         # every title a sequence gives its name, by position: lookups are bisections, not scans
         self._persons: list[tuple[int, str]] = []  # (position, name as written)
@@ -280,6 +291,10 @@ class ArticleNames:
     def canonical(self, name: str, at: int) -> str:
         """The fullest form of ``name`` the article gives, preferring the nearest one before ``at``."""
         fulls = self._full.get(surname(name))
+        if fulls is None and len(name.split()) == 1 and first_name_gender(name) is not None:
+            opened = self._first_words.get(name.lower(), set())
+            if len(opened) == 1:  # one person the article names in full starts with this word
+                return next(iter(opened))
         if len(name.split()) >= 2 and not _looks_org(name.split()):
             longer = [f for f in (fulls.by_name if fulls else ()) if f.endswith(name) and len(f) > len(name)]
             if not longer:
