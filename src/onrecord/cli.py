@@ -7,7 +7,6 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -179,10 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one BLAS thread per worker: with N processes on N cores more threads only wait for each other;
         # a single process lets spaCy's tok2vec (through numpy, analyze/nlp.py) use the idle cores
         # (set before numpy is first imported; a user's own setting stands)
-        from onrecord.run.pool import BLAS_THREAD_VARS  # imports no numpy
+        from onrecord.run.pool import one_blas_thread_env  # imports no numpy
 
-        for var in BLAS_THREAD_VARS:
-            os.environ.setdefault(var, "1")
+        one_blas_thread_env()
     if getattr(args, "model", None) != "accurate":
         from onrecord.analyze.nlp import import_spacy_without_torch
 

@@ -78,6 +78,13 @@ def _fits(ex, keep_all: bool, model: str) -> bool:
     return ex is not None and ex.keep_all == keep_all and (keep_all or ex.model == model)
 
 
+def one_blas_thread_env() -> None:
+    """BLAS_THREAD_VARS set to one thread, before numpy loads, unless the user set them: for the workers
+    of `extract --jobs N` and Spark, which inherit this process's environment."""
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
+
+
 def _one_blas_thread() -> None:
     """One BLAS thread in this worker: with a worker per core, more threads only wait on each other, and
     numpy's OpenBLAS (spaCy's tok2vec multiplies through it, analyze/nlp.py) starts one per core. The

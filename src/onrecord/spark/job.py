@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from onrecord.errors import InputError, OnrecordError
-from onrecord.run.pool import BLAS_THREAD_VARS
+from onrecord.run.pool import BLAS_THREAD_VARS, one_blas_thread_env
 
 TABLES = ("articles", "quotes", "entities", "errors", "speakers")
 _EXTRACTOR = None  # one per Python worker process
@@ -181,8 +181,7 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     # worker per core, and spaCy's tok2vec multiplies through numpy (analyze/nlp.py), whose OpenBLAS would
     # otherwise start a thread per core in every worker (in local mode the workers inherit this process's
     # environment; on a cluster spark.executorEnv carries it; a user's own setting stands)
-    for var in BLAS_THREAD_VARS:
-        os.environ.setdefault(var, "1")
+    one_blas_thread_env()
     try:
         spark = _session(SparkSession, master)
     except Exception as e:  # no Java, a master that cannot be reached, a bad URL
