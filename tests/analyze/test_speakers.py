@@ -136,6 +136,11 @@ def test_a_contracted_pronoun_before_a_name_is_not_part_of_it(find):
     assert quote_with(r, "he would build the wall").speaker.name == "Donald Trump"
 
 
+def _name(find, text: str, part: str) -> str | None:
+    """The speaker's name of the quote holding ``part`` in what ``find`` makes of ``text``."""
+    return quote_with(find(text), part).speaker.name
+
+
 def test_a_title_of_something_before_the_name_gives_the_name(find):
     """A title with what it is of ("director of communications", "head of research", "Minister of
     Finance") runs into the name without a comma; the name is the person's, not the department's."""
@@ -148,33 +153,28 @@ def test_a_title_of_something_before_the_name_gives_the_name(find):
     first, later = quote_with(r, "the budget would pass"), quote_with(r, "it would not")
     assert first.speaker.name == later.speaker.name == "Ana Ruiz"
     assert first.speaker.entity == later.speaker.entity
-    q = quote_with(find('"We are safe," said Secretary of Homeland Security Jeh Johnson.'), "We are safe")
-    assert q.speaker.name == "Jeh Johnson"
+    assert _name(find, '"We are safe," said Secretary of Homeland Security Jeh Johnson.', "We are safe") == "Jeh Johnson"
 
 
 def test_a_name_set_off_after_the_title_phrase(find):
-    q = quote_with(find('"It is over," said the director of the Federal Bureau of Investigation, James B. Comey.'),
-                   "It is over")
-    assert q.speaker.name == "James B. Comey"
+    assert _name(find, '"It is over," said the director of the Federal Bureau of Investigation, James B. Comey.',
+                 "It is over") == "James B. Comey"
     # a description after the comma is no name
-    q = quote_with(find('"It is over," said the employee of nearly four years, a registered Republican.'),
-                   "It is over")
-    assert q.speaker.name is None
+    assert _name(find, '"It is over," said the employee of nearly four years, a registered Republican.',
+                 "It is over") is None
 
 
 def test_a_hyphenated_surname_is_one_name(find):
     r = find("Douglas Holtz-Eakin said the plan would cost too much. Mr. Holtz-Eakin added that it was late.")
     first, second = quote_with(r, "the plan would cost too much"), quote_with(r, "it was late")
     assert first.speaker.name == second.speaker.name == "Douglas Holtz-Eakin"
-    q = quote_with(find('"Thanks for coming," said master of ceremonies Asab Al-Tabchi, a Syrian engineer.'),
-                   "Thanks for coming")
-    assert q.speaker.name == "Asab Al-Tabchi"
+    assert _name(find, '"Thanks for coming," said master of ceremonies Asab Al-Tabchi, a Syrian engineer.',
+                 "Thanks for coming") == "Asab Al-Tabchi"
     # the tagger takes the last part of "Ki-moon" for a common noun
-    q = quote_with(find('"The talks are dead," said U.N. Secretary-General Ban Ki-moon.'), "The talks are dead")
-    assert q.speaker.name == "Ban Ki-moon"
-    q = quote_with(find('"It is wrong," said a former Census-taker who has written about it for years.'),
-                   "It is wrong")
-    assert q.speaker.name is None
+    assert _name(find, '"The talks are dead," said U.N. Secretary-General Ban Ki-moon.', "The talks are dead") \
+        == "Ban Ki-moon"
+    assert _name(find, '"It is wrong," said a former Census-taker who has written about it for years.',
+                 "It is wrong") is None
 
 
 def test_a_title_of_a_country_is_not_a_name(find):
