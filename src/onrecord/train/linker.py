@@ -148,6 +148,8 @@ def main(argv: list[str]) -> int:
                     help="each fold's tagger (foldK.npz), trained here when missing (the same as make cv keeps)")
     ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH",
+                    help="a fold's tagger, when trained here: its weights averaged from this epoch on (0: none)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
@@ -168,7 +170,8 @@ def main(argv: list[str]) -> int:
     fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     folds = sorted(fit.rules)
-    taggers = {k: fold_tagger(golds, fit, vocab, k, Path(args.folds_dir), log, epochs=args.epochs, seed=args.seed)
+    taggers = {k: fold_tagger(golds, fit, vocab, k, Path(args.folds_dir), log, epochs=args.epochs, seed=args.seed,
+                             average_from=args.average_from or None)
                for k in folds}
     examples: list[Example] = []
     plain: list[Outcome] = []
@@ -200,7 +203,7 @@ def main(argv: list[str]) -> int:
     Path(args.out).write_text(json.dumps({
         "about": "onrecord linker, trained by train/linker.py on PolNeAR train (no licence stated: weights only, "
                  "no text)", "trained": date.today().isoformat(), "examples": len(examples),
-        "epochs_of_fold_taggers": args.epochs, "seed": args.seed,
+        "epochs_of_fold_taggers": args.epochs, "average_from": args.average_from, "seed": args.seed,
         "weights": {f: round(w, 6) for f, w in sorted(weights.items())}}, indent=0) + "\n")
     probe = add_probe(Path(args.out))
     log(f"linker written to {args.out}: {len(weights)} weights from {len(examples)} examples; probe {probe}")

@@ -55,6 +55,7 @@ OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 ACCURATE = OUT.with_name(ACCURATE_FILE)  # --encoder: the accurate model
 FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnear" / "folds.json"
 EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
+AVERAGE_FROM = 5  # the weights kept: the mean of every epoch's end from the 5th on (CV on train: docs/benchmarks.md)
 EMBED = {"tag": 16, "dep": 16, "head_dep": 8}  # the other columns get 4 dimensions each
 
 
@@ -332,8 +333,12 @@ def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.
 
 
 def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = 128, layers: int = 2,
-          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0, log=print) -> dict[str, np.ndarray]:
-    """The trained weights, as the numpy arrays analyze/find/model.py reads."""
+          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0, average_from: int | None = AVERAGE_FROM,
+          log=print) -> dict[str, np.ndarray]:
+    """The trained weights, as the numpy arrays analyze/find/model.py reads. ``average_from``: the weights
+    returned are the mean of those at the end of every epoch from this one (1-based) to the last, one
+    trajectory's weights averaged (stochastic weight averaging), not the last epoch's; None (or a
+    number past ``epochs``): the last epoch's."""
     import torch
 
     torch.manual_seed(seed)
@@ -369,6 +374,16 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
         for g in opt.param_groups:  # a gentle decay
             g["lr"] *= 0.9
         log(f"epoch {epoch + 1}/{epochs}: loss {total / max(n, 1):.3f} ({time.perf_counter() - t:.0f} s)")
+        if average_from is not None and epoch + 1 >= average_from:
+            snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if epoch + 1 == average_from:
+                summed, count = snapshot, 1
+            else:
+                for k, v in snapshot.items():
+                    summed[k] += v
+                count += 1
+    if average_from is not None and average_from <= epochs:
+        model.load_state_dict({k: v / count for k, v in summed.items()})
     model.eval()
     weights = {f"emb{c}": e.weight.detach().numpy().copy() for c, e in enumerate(model.embs)}
     for name, p in model.lstm.named_parameters():
@@ -570,6 +585,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--cache", metavar="FILE", help="keep the cross-fitted features here and reuse them")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--average-from", type=int, default=AVERAGE_FROM, metavar="EPOCH",
+                    help="average the weights of every epoch's end from this one on (0: the last epoch's only)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
@@ -609,7 +626,7 @@ def main(argv: list[str]) -> int:
         only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
         figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
                                  keep=Path(args.cv_keep) if args.cv_keep else None, epochs=args.epochs,
-                                 seed=args.seed)
+                                 seed=args.seed, average_from=args.average_from or None)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -617,8 +634,10 @@ def main(argv: list[str]) -> int:
                 f"indirect {m['recall_indirect']:.3f} speaker {m['speaker_acc_on_matched']:.3f}")
         return 0
     t = time.perf_counter()
-    weights = train(data, vocab.sizes(), epochs=args.epochs, seed=args.seed, log=log)
+    weights = train(data, vocab.sizes(), epochs=args.epochs, seed=args.seed,
+                    average_from=args.average_from or None, log=log)
     save(weights, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs, "seed": args.seed,
+                                              "average_from": args.average_from,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))
