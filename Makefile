@@ -59,8 +59,9 @@ fuzz: install
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
 # about 55 minutes on two cores: the cue lexicon, the confidence model, the tagger (its rule features
-# cross-fitted over the five folds), then the linker, which learns from the quotes of five taggers each
-# trained without one fold (6 epochs each, to stay within the hour). `make cv` gives the 5-fold figures
+# cross-fitted over the five folds; its weights the mean of those at the end of epochs 5 to 8), then the
+# linker, which learns from the quotes of five taggers each trained without one fold (6 epochs each,
+# averaged over epochs 5 and 6, to stay within the hour). `make cv` gives the 5-fold figures
 # decisions are taken by: the tagger's, then the linker's, nested, over the same folds' taggers.
 TRAIN := ../shared/data/polnear/train.jsonl
 lexicon: install

@@ -302,8 +302,9 @@ def test_a_speakers_next_deed_ends_the_clause_through_a_chain_of_conjuncts(find)
     assert quote_with(r, "the bridge will open soon").speaker.mention == "Mayor Okafor"
 
 
-def test_a_cue_noun_takes_its_speaker_from_by(find):
-    r = find("Senator Ana Ruiz spoke on Monday. The claim by Ruiz that she won the debate was false.")
+def test_a_cue_noun_takes_its_speaker_from_by(rules_find):
+    # the rules; the tagger with averaged weights (2026-12-06) marks nothing in this sentence (docs/accuracy.md)
+    r = rules_find("Senator Ana Ruiz spoke on Monday. The claim by Ruiz that she won the debate was false.")
     q = quote_with(r, "she won the debate")
     assert q.cue.text == "claim" and q.speaker.name == "Ana Ruiz"
 

@@ -39,9 +39,11 @@ from onrecord.lexicon import wordlist
 ADOPT_JACCARD = 0.5
 _OBJECTS = {"dobj", "dative", "iobj"}
 _ADDRESSEE = wordlist("addressee_verbs")
-# both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md)
-DEFAULT_MIN_PROB = 0.7  # the floor on a content's mean marginal probability (0 to 0.8 tried)
-DEFAULT_KEEP_RULES = 0.6  # a rule draft's confidence from which it stands where the tagger marked nothing
+# both chosen by cross-validation on train (train/tagger.py --cv, docs/benchmarks.md), for the tagger whose
+# weights are averaged over its last epochs (train/tagger.py AVERAGE_FROM; it is surer of itself than the
+# last epoch's weights, for which 0.7 and 0.6 were chosen)
+DEFAULT_MIN_PROB = 0.6  # the floor on a content's mean marginal probability (0.5 to 0.8 tried)
+DEFAULT_KEEP_RULES = 2.0  # a rule draft's confidence from which it stands where the tagger marked nothing (never)
 DEFAULT_ADDRESSEES = True  # a content that is only who was told gives way to the rule's (neutral on CV)
 DEFAULT_CONFIRMED = 0.5  # a rule draft whose cue the tagger marked stands from this confidence (0.2-0.5 tried)
 _TRIM = set(" \t\n\r\xa0.,;:—–-")
