@@ -153,7 +153,8 @@ def test_a_title_of_something_before_the_name_gives_the_name(find):
     first, later = quote_with(r, "the budget would pass"), quote_with(r, "it would not")
     assert first.speaker.name == later.speaker.name == "Ana Ruiz"
     assert first.speaker.entity == later.speaker.entity
-    assert _name(find, '"We are safe," said Secretary of Homeland Security Jeh Johnson.', "We are safe") == "Jeh Johnson"
+    assert _name(find, '"We are safe," said Secretary of Homeland Security Jeh Johnson.',
+                 "We are safe") == "Jeh Johnson"
 
 
 def test_a_name_set_off_after_the_title_phrase(find):

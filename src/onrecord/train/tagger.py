@@ -333,8 +333,8 @@ def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.
 
 
 def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = 128, layers: int = 2,
-          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0, average_from: int | None = AVERAGE_FROM,
-          log=print) -> dict[str, np.ndarray]:
+          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0,
+          average_from: int | None = AVERAGE_FROM, log=print) -> dict[str, np.ndarray]:
     """The trained weights, as the numpy arrays analyze/find/model.py reads. ``average_from``: the weights
     returned are the mean of those at the end of every epoch from this one (1-based) to the last, one
     trajectory's weights averaged (stochastic weight averaging), not the last epoch's; None (or a
@@ -375,11 +375,10 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
             g["lr"] *= 0.9
         log(f"epoch {epoch + 1}/{epochs}: loss {total / max(n, 1):.3f} ({time.perf_counter() - t:.0f} s)")
         if average_from is not None and epoch + 1 >= average_from:
-            snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
             if epoch + 1 == average_from:
-                summed, count = snapshot, 1
+                summed, count = {k: v.detach().clone() for k, v in model.state_dict().items()}, 1
             else:
-                for k, v in snapshot.items():
+                for k, v in model.state_dict().items():
                     summed[k] += v
                 count += 1
     if average_from is not None and average_from <= epochs:

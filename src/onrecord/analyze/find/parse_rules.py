@@ -194,8 +194,11 @@ def _hyphenated_name(head) -> bool:
     """Whether the head ends a hyphenated name: "Ban Ki-moon", whose "moon" the tagger takes for a
     common noun; not "a former Census-taker" (a name takes no article)."""
     doc, i = head.doc, head.i
-    return (i >= 2 and not any(c.dep_ == "det" for c in head.children) and doc[i - 1].tag_ == "HYPH" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
-            and doc[i - 2].tag_ in {"NNP", "NNPS"} and doc[i - 2].text[:1].isupper())
+    if i < 2 or any(c.dep_ == "det" for c in head.children):
+        return False
+    hyphen, before = doc[i - 1], doc[i - 2]
+    return (hyphen.tag_ == "HYPH" and not hyphen.whitespace_ and not before.whitespace_
+            and before.tag_ in {"NNP", "NNPS"} and before.text[:1].isupper())
 
 
 def _left_of_appos(head) -> set[int]:
