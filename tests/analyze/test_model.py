@@ -97,13 +97,13 @@ def test_batched_decoding_is_the_same_as_one_sequence_at_a_time():
 
 
 def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
-    from onrecord.analyze.find.model import COLUMNS, Chunk
+    from onrecord.analyze.find.model import Chunk
 
     t = SpanTagger.load()
     rng = np.random.default_rng(5)
     sizes = t.vocab.sizes()
     chunks = [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
-                    np.stack([rng.integers(0, s, n) for s in sizes], axis=1).astype(np.int16).reshape(n, len(COLUMNS)))
+                    np.stack([rng.integers(0, s, n) for s in sizes], axis=1).astype(np.int16).reshape(n, len(sizes)))
               for n in (7, 1, 0, 30, 7, 12)]
     together = t.emissions(chunks, group=4)
     for chunk, em in zip(chunks, together, strict=True):
@@ -111,12 +111,12 @@ def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
 
 
 def _random_chunks(t: SpanTagger, lengths, seed: int = 6):
-    from onrecord.analyze.find.model import COLUMNS, Chunk
+    from onrecord.analyze.find.model import Chunk
 
     rng = np.random.default_rng(seed)
     return [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
                   np.stack([rng.integers(0, s, n) for s in t.vocab.sizes()], axis=1).astype(np.int16)
-                  .reshape(n, len(COLUMNS)))
+                  .reshape(n, len(t.vocab.sizes())))
             for n in lengths]
 
 

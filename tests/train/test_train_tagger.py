@@ -44,3 +44,55 @@ def test_without_averaging_the_last_epochs_weights_are_returned_and_a_seed_repea
     for name in first:
         np.testing.assert_array_equal(first[name], again[name])
     assert all(np.array_equal(_train(epochs=2, average_from=2)[n], first[n]) for n in first)
+
+
+def _worded() -> tuple[list, list[ArticleData]]:
+    """Three made-up articles (not news) whose "said" is a cue and whose other words are not."""
+    from onrecord.evaluate.metrics import Gold
+
+    golds, data = [], []
+    for n, text in enumerate(["Ann said no . Bob said yes .", "Cy said so .", "Dee nodded . Eve said it ."]):
+        offs, at = [], 0
+        for w in text.split(" "):
+            offs.append((at, at + len(w)))
+            at += len(w) + 1
+        stored = np.array(offs, dtype=np.int32)
+        cats = np.zeros((len(offs), len(COLUMNS) - 1), dtype=np.int16)  # a cache made before words: no column
+        dense = np.zeros((len(offs), 96), dtype=np.float16)
+        tags = np.array([LABELS.index("B-CUE") if text[s:e] == "said" else 0 for s, e in offs])
+        golds.append(Gold(f"w{n}", text, []))
+        data.append(ArticleData(f"w{n}", [(stored, dense, cats, stored)], [], [tags]))
+    return golds, data
+
+
+def test_the_words_known_by_name_are_those_frequent_enough_most_frequent_first():
+    from onrecord.train.tagger import known_words
+
+    golds, data = _worded()
+    assert known_words(golds, data, min_count=2) == [".", "said"]  # "." 5 times, "said" 4
+    assert known_words(golds, data, min_count=5) == ["."]
+    assert known_words(golds, data, min_count=9) == []
+
+
+def test_the_word_column_holds_each_words_index_and_a_model_reads_it():
+    """with_words sets the "word" column (0 for a word not known); a model trained with it has an
+    embedding for it, and numpy computes from the same columns what PyTorch does."""
+    from onrecord.analyze.find.model import Chunk, Vocab
+    from onrecord.train.tagger import tagger_of, torch_emissions, with_words
+
+    golds, data = _worded()
+    words = ["said", "."]
+    worded = with_words(golds, data, words)
+    cats = worded[2].chunks[0][2]
+    assert cats.shape[1] == len(COLUMNS)
+    assert [int(c) for c in cats[:, COLUMNS.index("word")]] == [0, 0, 2, 0, 1, 0, 2]  # Dee nodded . Eve said it .
+    assert with_words(golds, data, [])[0].chunks[0][2].shape[1] == len(COLUMNS) - 1  # no words: no column
+    vocab = Vocab(["NN"], ["nsubj"], words)
+    sizes = vocab.sizes()
+    assert len(sizes) == len(COLUMNS) and sizes[-1] == len(words) + 1
+    weights = train(worded, sizes, epochs=2, hidden=8, batch=2, seed=1, log=lambda _msg: None)
+    assert weights[f"emb{COLUMNS.index('word')}"].shape == (3, 32)
+    tagger = tagger_of(weights, vocab)
+    chunks = [Chunk(0, s, d.astype(np.float32), c) for s, d, c, _ in (ch for a in worded for ch in a.chunks)]
+    for a, b in zip(tagger.emissions(chunks), torch_emissions(tagger.weights, sizes, chunks, 2), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)

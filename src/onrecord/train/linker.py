@@ -49,20 +49,15 @@ class Example:
 
 
 def fold_tagger(golds: list[Gold], fit: T.CrossFit, vocab, k: int, folds_dir: Path, log, **train_args):
-    """The tagger trained without fold k: read from ``folds_dir/foldK.npz``, else trained and kept there."""
+    """The tagger trained without fold k (train/tagger.fold_tagger): read from ``folds_dir/foldK.npz``,
+    else trained and kept there; the folds ``make cv`` keeps serve as well."""
+    t = time.perf_counter()
     path = folds_dir / f"fold{k}.npz"
-    if path.exists():
-        with np.load(path) as data:
-            weights = {name: data[name] for name in data.files}
-        log(f"fold {k}: tagger read from {path}")
-    else:
-        t = time.perf_counter()
-        weights = T.train([d for d, f in zip(fit.data, fit.folds, strict=True) if f != k], vocab.sizes(), log=log,
-                          **train_args)
-        folds_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **weights)
+    there = path.exists()
+    tagger = T.fold_tagger(golds, fit, vocab, k, path, log, **train_args)
+    if not there:
         log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s, kept in {path}")
-    return T.tagger_of(weights, vocab)
+    return tagger
 
 
 def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,

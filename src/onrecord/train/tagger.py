@@ -11,7 +11,8 @@ seen. So the features are cross-fitted over the time-contiguous folds of
 confidence model learned on the other four folds only, as a new article's would (``oof``).
 
 The model: the token's columns (model.COLUMNS) embedded and joined to the pipeline's 96 token vector
-dimensions, a two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source,
+dimensions (among the columns the word itself, lower-cased, for the words that occur at least
+MIN_WORD_COUNT times in the articles it is trained on: ``known_words``; any other word is "unknown"), a two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source,
 and a linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
 that analyze/find/model.py runs with numpy.
 
@@ -45,6 +46,7 @@ from onrecord.analyze.find.model import (
     Vocab,
     rule_columns,
     static_columns_many,
+    word_key,
 )
 from onrecord.analyze.scoring import Model, may_drop, without_embedded
 from onrecord.evaluate.gold import read_gold
@@ -56,7 +58,8 @@ ACCURATE = OUT.with_name(ACCURATE_FILE)  # --encoder: the accurate model
 FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnear" / "folds.json"
 EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
 AVERAGE_FROM = 5  # the weights kept: the mean of every epoch's end from the 5th on (CV on train: docs/benchmarks.md)
-EMBED = {"tag": 16, "dep": 16, "head_dep": 8}  # the other columns get 4 dimensions each
+EMBED = {"tag": 16, "dep": 16, "head_dep": 8, "word": 32}  # the other columns get 4 dimensions each
+MIN_WORD_COUNT = 5  # a word the tagger knows by name occurs this often in the articles it is trained on
 
 
 # -- what a worker keeps of each article -------------------------------------------------------------
@@ -145,6 +148,40 @@ def token_labels(gold: Gold, stored: np.ndarray) -> np.ndarray:
 
 
 # -- cross-fitting -----------------------------------------------------------------------------------
+
+def known_words(golds: list[Gold], data: list[ArticleData], min_count: int = MIN_WORD_COUNT) -> list[str]:
+    """The words (model.word_key forms) the tagger learns by name: those at least ``min_count`` times in
+    these articles (``data``'s, whose texts ``golds`` give, by id), the most frequent first."""
+    text = {g.id: g.text for g in golds}
+    counts: dict[str, int] = {}
+    for d in data:
+        t = text[d.id]
+        for _spans, _dense, _cats, stored in d.chunks:
+            for s, e in stored.tolist():
+                w = word_key(t[s:e])
+                counts[w] = counts.get(w, 0) + 1
+    return sorted((w for w, n in counts.items() if n >= min_count and w.strip()), key=lambda w: (-counts[w], w))
+
+
+def with_words(golds: list[Gold], data: list[ArticleData], words: list[str]) -> list[ArticleData]:
+    """``data`` with each token's "word" column set to its index in ``words`` (0: not among them), from the
+    article's text; without ``words``, the column is left out, as a model without words reads none."""
+    text = {g.id: g.text for g in golds}
+    index = {w: i + 1 for i, w in enumerate(words)}
+    base = COLUMNS.index("word")
+    out = []
+    for d in data:
+        t = text[d.id]
+        chunks = []
+        for spans, dense, cats, stored in d.chunks:
+            cats = cats[:, :base]
+            if words:
+                ids = np.array([index.get(word_key(t[s:e]), 0) for s, e in stored.tolist()], dtype=cats.dtype)
+                cats = np.concatenate([cats, ids.reshape(-1, 1)], axis=1)
+            chunks.append((spans, dense, cats, stored))
+        out.append(ArticleData(d.id, chunks, d.drafts, d.labels))
+    return out
+
 
 def fold_of(golds: list[Gold], path: Path = FOLDS) -> list[int]:
     folds = json.loads(path.read_text())["folds"]
@@ -294,7 +331,7 @@ def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float, den
     class Tagger(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            dims = [EMBED.get(c, 4) for c in COLUMNS]
+            dims = [EMBED.get(c, 4) for c in COLUMNS[:len(sizes)]]  # without words, no "word" column
             self.embs = nn.ModuleList(nn.Embedding(n, d) for n, d in zip(sizes, dims, strict=True))
             self.drop = nn.Dropout(dropout)
             self.lstm = nn.LSTM(dense + sum(dims), hidden, num_layers=layers, bidirectional=True, batch_first=True,
@@ -355,12 +392,12 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
             seqs = [items[k] for k in group]
             t_max = max(len(s[2]) for s in seqs)
             dense = torch.zeros(len(seqs), t_max, width)
-            cats = torch.zeros(len(seqs), t_max, len(COLUMNS), dtype=torch.long)
+            cats = torch.zeros(len(seqs), t_max, len(sizes), dtype=torch.long)
             tags = torch.zeros(len(seqs), t_max, dtype=torch.long)
             mask = torch.zeros(len(seqs), t_max, dtype=torch.bool)
             for i, (dn, ct, y) in enumerate(seqs):
                 dense[i, :len(y)] = torch.from_numpy(dn.astype(np.float32))
-                cats[i, :len(y)] = torch.from_numpy(ct.astype(np.int64))
+                cats[i, :len(y)] = torch.from_numpy(ct[:, :len(sizes)].astype(np.int64))
                 tags[i, :len(y)] = torch.from_numpy(y)
                 mask[i, :len(y)] = True
             lengths = mask.sum(1)
@@ -465,9 +502,29 @@ def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None)
     return list(zip(held, got, strict=True))
 
 
+def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Path | None, log=print,
+                min_words: int = MIN_WORD_COUNT, about: dict | None = None, **train_args):
+    """The numpy tagger trained without fold k (the words it knows from the other folds' articles only),
+    read from ``kept`` (a foldK.npz, weights and words) when it is there, else trained and kept there."""
+    if kept is not None and kept.exists():
+        with np.load(kept) as data:
+            weights = {name: data[name] for name in data.files if name != "words"}
+            words = [str(w) for w in data["words"]] if "words" in data.files else []
+        log(f"fold {k}: weights read from {kept}")
+        return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+    on = [i for i, f in enumerate(fit.folds) if f != k]
+    words = known_words([golds[i] for i in on], [fit.data[i] for i in on], min_words) if min_words else []
+    fold_vocab = Vocab(vocab.tags, vocab.deps, words)
+    weights = train(with_words(golds, [fit.data[i] for i in on], words), fold_vocab.sizes(), log=log, **train_args)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(kept, **weights, words=np.array(words, dtype=str))
+    return tagger_of(weights, fold_vocab, about=about)
+
+
 def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | None, log=print,
                    only: list[int] | None = None, about: dict | None = None, keep: Path | None = None,
-                   **train_args) -> dict[str, dict]:
+                   min_words: int = MIN_WORD_COUNT, **train_args) -> dict[str, dict]:
     """Per held-out fold and pooled: the scorer's figures for the model at every floor of MIN_PROBS and
     every join of JOINS, and for the rules alone. ``keep``: a folder where each fold's trained weights
     are kept (foldK.npz) and read back on the next run instead of training again."""
@@ -480,19 +537,10 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
         if only is not None and k not in only:
             continue
         t = time.perf_counter()
-        train_on = [d for d, f in zip(fit.data, fit.folds, strict=True) if f != k]
-        kept = keep / f"fold{k}.npz" if keep else None
-        if kept is not None and kept.exists():
-            with np.load(kept) as data:
-                weights = {name: data[name] for name in data.files}
-            log(f"fold {k}: weights read from {kept}")
-        else:
-            weights = train(train_on, vocab.sizes(), log=log, **train_args)
-            if kept is not None:
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                np.savez(kept, **weights)
+        tagger = fold_tagger(golds, fit, vocab, k, keep / f"fold{k}.npz" if keep else None, log, min_words, about,
+                             **train_args)
         fold_out: dict[str, list] = {}
-        for g, results in held_out(golds, fit, k, tagger_of(weights, vocab, about=about), jobs):
+        for g, results in held_out(golds, fit, k, tagger, jobs):
             for setting, r in results.items():
                 for jname, join in JOINS.items():
                     fold_out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
@@ -509,7 +557,8 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
 
 
 def save(weights: dict[str, np.ndarray], vocab: Vocab, layers: int, path: Path, about: dict) -> None:
-    meta = {"tags": vocab.tags, "deps": vocab.deps, "layers": layers, "labels": LABELS, "columns": COLUMNS, **about}
+    meta = {"tags": vocab.tags, "deps": vocab.deps, "words": vocab.words, "layers": layers, "labels": LABELS,
+            "columns": COLUMNS[:len(vocab.sizes())], **about}
     arrays = {k: v.astype(np.float16) for k, v in weights.items()}
     with path.open("wb") as fh:
         np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
@@ -530,9 +579,9 @@ def torch_emissions(weights: dict[str, np.ndarray], sizes: list[int], chunks, la
     """The emissions PyTorch computes from these weights for these chunks (find/model.Chunk)."""
     import torch
 
-    width = weights["weight_ih_l0"].shape[1] - sum(weights[f"emb{c}"].shape[1] for c in range(len(COLUMNS)))
+    width = weights["weight_ih_l0"].shape[1] - sum(weights[f"emb{c}"].shape[1] for c in range(len(sizes)))
     model = _torch_model(sizes, weights["weight_hh_l0"].shape[1], layers, 0.0, width)
-    state = {f"embs.{c}.weight": weights[f"emb{c}"] for c in range(len(COLUMNS))}
+    state = {f"embs.{c}.weight": weights[f"emb{c}"] for c in range(len(sizes))}
     state.update({f"lstm.{name}": weights[name] for name, _ in model.lstm.named_parameters()})
     state.update({"out.weight": weights["out_weight"], "out.bias": weights["out_bias"],
                   "crf.transitions": weights["transitions"], "crf.start": weights["start"], "crf.end": weights["end"]})
@@ -542,7 +591,7 @@ def torch_emissions(weights: dict[str, np.ndarray], sizes: list[int], chunks, la
     with torch.no_grad():
         for ch in chunks:
             dense = torch.from_numpy(ch.dense.astype(np.float32))[None]
-            cats = torch.from_numpy(ch.cats.astype(np.int64))[None]
+            cats = torch.from_numpy(ch.cats[:, :len(sizes)].astype(np.int64))[None]
             out.append(model.emissions(dense, cats, torch.tensor([len(ch.spans)]))[0].numpy())
     return out
 
@@ -586,6 +635,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--average-from", type=int, default=AVERAGE_FROM, metavar="EPOCH",
                     help="average the weights of every epoch's end from this one on (0: the last epoch's only)")
+    ap.add_argument("--min-word-count", type=int, default=MIN_WORD_COUNT, metavar="N",
+                    help="the words the tagger learns by name occur at least N times in its articles (0: none)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
@@ -624,8 +675,8 @@ def main(argv: list[str]) -> int:
     if args.cv:
         only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
         figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
-                                 keep=Path(args.cv_keep) if args.cv_keep else None, epochs=args.epochs,
-                                 seed=args.seed, average_from=args.average_from or None)
+                                 keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
+                                 epochs=args.epochs, seed=args.seed, average_from=args.average_from or None)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -633,10 +684,12 @@ def main(argv: list[str]) -> int:
                 f"indirect {m['recall_indirect']:.3f} speaker {m['speaker_acc_on_matched']:.3f}")
         return 0
     t = time.perf_counter()
-    weights = train(data, vocab.sizes(), epochs=args.epochs, seed=args.seed,
+    vocab.words = known_words(golds, data, args.min_word_count) if args.min_word_count else []
+    weights = train(with_words(golds, data, vocab.words), vocab.sizes(), epochs=args.epochs, seed=args.seed,
                     average_from=args.average_from or None, log=log)
     save(weights, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs, "seed": args.seed,
                                               "average_from": args.average_from,
+                                              "min_word_count": args.min_word_count,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))

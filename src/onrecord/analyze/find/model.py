@@ -6,6 +6,8 @@ What it reads about each token is built here and only here (``featurize``):
 
 - the spaCy pipeline's own token vectors (``doc.tensor``, the tok2vec the tagger and parser share);
 - the token's tag, dependency label, its head's label and direction, its shape;
+- the word itself, when it is one of the words the model learned by name (``Vocab.words``: those frequent
+  in its training articles; "said", "that", "according", "believes", but also "trump");
 - whether it is a cue word of the lexicon, inside a quotation or one of its marks;
 - what the rules say: the draft whose content covers it (kind, how it was found, confidence, whether
   the token begins or ends it), whether it is a draft's cue or source, and whether it stands in a nested
@@ -21,7 +23,7 @@ from __future__ import annotations
 import bisect
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -43,9 +45,10 @@ HOWS = [h.value for h in How]
 CONF_BUCKETS = 10
 SHAPES = ["Xx", "X", "XX", "x", "d", "punct", "quote", "space", "other"]
 # the categorical columns of a token, in order, with how many values each takes (0 is always "none");
-# tag and dep sizes come from the spaCy pipeline's labels and are stored with the model
+# tag and dep sizes come from the spaCy pipeline's labels and are stored with the model, the word's from
+# the words the model was trained on (Vocab.words; a model trained without them reads no "word" column)
 COLUMNS = ["tag", "dep", "head_dep", "head_side", "shape", "lexicon", "marks", "rule_kind", "rule_how",
-           "rule_conf", "rule_edge", "rule_cue", "rule_source", "nested", "paragraph", "sent_start"]
+           "rule_conf", "rule_edge", "rule_cue", "rule_source", "nested", "paragraph", "sent_start", "word"]
 SIZES_FIXED = {"head_side": 3, "shape": len(SHAPES) + 1, "lexicon": 6, "marks": 4,
                "rule_kind": len(KINDS) + 1, "rule_how": len(HOWS) + 1, "rule_conf": CONF_BUCKETS + 1,
                "rule_edge": 5, "rule_cue": CONF_BUCKETS + 1, "rule_source": 3, "nested": 2, "paragraph": 8,
@@ -55,17 +58,28 @@ _QUOTES = set("\"“”«»„‟‘’‹›‚'`")
 
 @dataclass
 class Vocab:
-    """The tag and dependency labels of the spaCy pipeline the model was trained over."""
+    """The tag and dependency labels of the spaCy pipeline the model was trained over, and the words it
+    knows by name (``word_key`` forms, the most frequent first; any other word is 0, "unknown")."""
 
     tags: list[str]
     deps: list[str]
+    words: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, nlp) -> Vocab:
-        return cls(sorted(nlp.get_pipe("tagger").labels), sorted(nlp.get_pipe("parser").labels))
+    def of(cls, nlp, words: list[str] | None = None) -> Vocab:
+        return cls(sorted(nlp.get_pipe("tagger").labels), sorted(nlp.get_pipe("parser").labels), list(words or []))
 
     def sizes(self) -> list[int]:
-        return [len(self.tags) + 1, len(self.deps) + 1, len(self.deps) + 1] + [SIZES_FIXED[c] for c in COLUMNS[3:]]
+        """How many values each column the model reads takes: every column of COLUMNS, but "word" only
+        when the model knows words."""
+        fixed = [SIZES_FIXED[c] for c in COLUMNS[3:] if c != "word"]
+        return [len(self.tags) + 1, len(self.deps) + 1, len(self.deps) + 1, *fixed] + \
+            ([len(self.words) + 1] if self.words else [])
+
+
+def word_key(word: str) -> str:
+    """The form under which a word is known: lower case, typographic apostrophes as straight ones."""
+    return word.lower().replace("\u2019", "'")
 
 
 @dataclass
@@ -157,12 +171,13 @@ def static_columns_many(parsed: list, ctx: ArticleContext, vocab: Vocab) -> list
     arr = hashes.astype(np.int64)  # the offsets and flags, negative ones wrapped back
     strings = parsed[0][1].vocab.strings
     col = {c: i for i, c in enumerate(COLUMNS)}
-    words: dict[int, tuple[int, int, bool, int]] = {}
+    words: dict[int, tuple[int, int, bool, int, int]] = {}
+    known = _index(tuple(vocab.words))
     flags = zip(hashes[:, 0].tolist(), arr[:, 6].tolist(), arr[:, 7].tolist(), arr[:, 8].tolist(), strict=True)
     for h, sp, pu, nu in set(flags):
         w = strings[h]
-        words[h] = (*_word_columns(w, bool(sp), bool(pu), bool(nu)), len(w))
-    info = np.array([words[h] for h in hashes[:, 0].tolist()], dtype=np.int64)  # shape, lexicon, opens, length
+        words[h] = (*_word_columns(w, bool(sp), bool(pu), bool(nu)), len(w), known.get(word_key(w), 0))
+    info = np.array([words[h] for h in hashes[:, 0].tolist()], dtype=np.int64)  # shape, lexicon, opens, length, word
     bases = np.array([base for base, _ in parsed], dtype=np.int64)
     starts = np.repeat(bases, sizes) + arr[:, 4]
     spans[:, 0] = starts
@@ -179,6 +194,7 @@ def static_columns_many(parsed: list, ctx: ArticleContext, vocab: Vocab) -> list
     cats[:, col["head_side"]] = np.where(rel == 0, 0, np.where(rel < 0, 1, 2))
     cats[:, col["shape"]] = info[:, 0]
     cats[:, col["lexicon"]] = info[:, 1]
+    cats[:, col["word"]] = info[:, 4]
     marks = np.zeros(n, dtype=np.int16)
     if ctx.marked:
         m_starts = np.array([q.start for q in ctx.marked])
@@ -305,7 +321,7 @@ class SpanTagger:
             beside = path.with_suffix(".onnx")
         raw = path.read_bytes()
         meta, weights = read_npz(raw)
-        tagger = cls(Vocab(meta["tags"], meta["deps"]), weights, meta["layers"], meta)
+        tagger = cls(Vocab(meta["tags"], meta["deps"], meta.get("words", [])), weights, meta["layers"], meta)
         if beside.is_file():
             tagger.runtime = Runtime.load(beside.read_bytes(), raw)
         return tagger
@@ -336,7 +352,9 @@ class SpanTagger:
     def _inputs(self, chunk: Chunk) -> np.ndarray:
         parts = [chunk.dense]
         for c in range(len(COLUMNS)):
-            parts.append(self.weights[f"emb{c}"][chunk.cats[:, c]])
+            emb = self.weights.get(f"emb{c}")
+            if emb is not None:  # a model trained without words has no embedding of the "word" column
+                parts.append(emb[chunk.cats[:, c]])
         return np.concatenate(parts, axis=1)
 
     def _lstm(self, x: np.ndarray, lengths: np.ndarray, layer: int, reverse: bool) -> np.ndarray:
