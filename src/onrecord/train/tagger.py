@@ -12,8 +12,9 @@ confidence model learned on the other four folds only, as a new article's would 
 
 The model: the token's columns (model.COLUMNS) embedded and joined to the pipeline's 96 token vector
 dimensions (among the columns the word itself, lower-cased, for the words that occur at least
-MIN_WORD_COUNT times in the articles it is trained on: ``known_words``; any other word is "unknown"), a two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source,
-and a linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
+MIN_WORD_COUNT times in the articles it is trained on: ``known_words``; any other word is "unknown"), a
+two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source, and a
+linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
 that analyze/find/model.py runs with numpy.
 
 ``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
@@ -60,6 +61,7 @@ EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
 AVERAGE_FROM = 5  # the weights kept: the mean of every epoch's end from the 5th on (CV on train: docs/benchmarks.md)
 EMBED = {"tag": 16, "dep": 16, "head_dep": 8, "word": 32}  # the other columns get 4 dimensions each
 MIN_WORD_COUNT = 5  # a word the tagger knows by name occurs this often in the articles it is trained on
+MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
 # -- what a worker keeps of each article -------------------------------------------------------------
@@ -151,7 +153,9 @@ def token_labels(gold: Gold, stored: np.ndarray) -> np.ndarray:
 
 def known_words(golds: list[Gold], data: list[ArticleData], min_count: int = MIN_WORD_COUNT) -> list[str]:
     """The words (model.word_key forms) the tagger learns by name: those at least ``min_count`` times in
-    these articles (``data``'s, whose texts ``golds`` give, by id), the most frequent first."""
+    these articles (``data``'s, whose texts ``golds`` give, by id), the most frequent first, at most
+    MAX_WORDS. Read off the text as stored, where the tagger reads the analysed text: the two differ
+    only where analyze/normalize.py cleaned something (a zero-width space, an editor's bracket)."""
     text = {g.id: g.text for g in golds}
     counts: dict[str, int] = {}
     for d in data:
@@ -160,7 +164,8 @@ def known_words(golds: list[Gold], data: list[ArticleData], min_count: int = MIN
             for s, e in stored.tolist():
                 w = word_key(t[s:e])
                 counts[w] = counts.get(w, 0) + 1
-    return sorted((w for w, n in counts.items() if n >= min_count and w.strip()), key=lambda w: (-counts[w], w))
+    ranked = sorted((w for w, n in counts.items() if n >= min_count and w.strip()), key=lambda w: (-counts[w], w))
+    return ranked[:MAX_WORDS]
 
 
 def with_words(golds: list[Gold], data: list[ArticleData], words: list[str]) -> list[ArticleData]:
