@@ -72,6 +72,7 @@ def test_the_words_known_by_name_are_those_frequent_enough_most_frequent_first()
     assert known_words(golds, data, min_count=2) == [".", "said"]  # "." 5 times, "said" 4
     assert known_words(golds, data, min_count=5) == ["."]
     assert known_words(golds, data, min_count=9) == []
+    assert known_words(golds, data, min_count=0) == []  # --min-word-count 0: a tagger without words
 
 
 def test_the_word_column_holds_each_words_index_and_a_model_reads_it():

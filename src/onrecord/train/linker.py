@@ -48,18 +48,6 @@ class Example:
     right: list[bool]  # whether each option's mention overlaps the gold source
 
 
-def fold_tagger(golds: list[Gold], fit: T.CrossFit, vocab, k: int, folds_dir: Path, log, **train_args):
-    """The tagger trained without fold k (train/tagger.fold_tagger): read from ``folds_dir/foldK.npz``,
-    else trained and kept there; the folds ``make cv`` keeps serve as well."""
-    t = time.perf_counter()
-    path = folds_dir / f"fold{k}.npz"
-    there = path.exists()
-    tagger = T.fold_tagger(golds, fit, vocab, k, path, log, **train_args)
-    if not there:
-        log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s, kept in {path}")
-    return tagger
-
-
 def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,
              collect: bool = True) -> tuple[list[Example], list[Outcome]]:
     """Fold k's articles through the pipeline as an unseen article goes (its rules learned without it,
@@ -165,8 +153,9 @@ def main(argv: list[str]) -> int:
     fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     folds = sorted(fit.rules)
-    taggers = {k: fold_tagger(golds, fit, vocab, k, Path(args.folds_dir), log, epochs=args.epochs, seed=args.seed,
-                             average_from=args.average_from or None)
+    # each fold's tagger read from --folds-dir (the folds `make cv` keeps serve as well), else trained there
+    taggers = {k: T.fold_tagger(golds, fit, vocab, k, Path(args.folds_dir) / f"fold{k}.npz", log, epochs=args.epochs,
+                               seed=args.seed, average_from=args.average_from or None)
                for k in folds}
     examples: list[Example] = []
     plain: list[Outcome] = []

@@ -154,8 +154,11 @@ def token_labels(gold: Gold, stored: np.ndarray) -> np.ndarray:
 def known_words(golds: list[Gold], data: list[ArticleData], min_count: int = MIN_WORD_COUNT) -> list[str]:
     """The words (model.word_key forms) the tagger learns by name: those at least ``min_count`` times in
     these articles (``data``'s, whose texts ``golds`` give, by id), the most frequent first, at most
-    MAX_WORDS. Read off the text as stored, where the tagger reads the analysed text: the two differ
-    only where analyze/normalize.py cleaned something (a zero-width space, an editor's bracket)."""
+    MAX_WORDS; none when ``min_count`` is 0 (a tagger without words). Read off the text as stored, where
+    the tagger reads the analysed text: the two differ only where analyze/normalize.py cleaned something
+    (a zero-width space, an editor's bracket)."""
+    if min_count <= 0:
+        return []
     text = {g.id: g.text for g in golds}
     counts: dict[str, int] = {}
     for d in data:
@@ -517,13 +520,16 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
             words = [str(w) for w in data["words"]] if "words" in data.files else []
         log(f"fold {k}: weights read from {kept}")
         return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+    t = time.perf_counter()
     on = [i for i, f in enumerate(fit.folds) if f != k]
-    words = known_words([golds[i] for i in on], [fit.data[i] for i in on], min_words) if min_words else []
+    words = known_words([golds[i] for i in on], [fit.data[i] for i in on], min_words)
     fold_vocab = Vocab(vocab.tags, vocab.deps, words)
     weights = train(with_words(golds, [fit.data[i] for i in on], words), fold_vocab.sizes(), log=log, **train_args)
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         np.savez(kept, **weights, words=np.array(words, dtype=str))
+    log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s"
+        + (f", kept in {kept}" if kept is not None else ""))
     return tagger_of(weights, fold_vocab, about=about)
 
 
@@ -689,7 +695,7 @@ def main(argv: list[str]) -> int:
                 f"indirect {m['recall_indirect']:.3f} speaker {m['speaker_acc_on_matched']:.3f}")
         return 0
     t = time.perf_counter()
-    vocab.words = known_words(golds, data, args.min_word_count) if args.min_word_count else []
+    vocab.words = known_words(golds, data, args.min_word_count)
     weights = train(with_words(golds, data, vocab.words), vocab.sizes(), epochs=args.epochs, seed=args.seed,
                     average_from=args.average_from or None, log=log)
     save(weights, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs, "seed": args.seed,

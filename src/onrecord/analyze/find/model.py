@@ -66,8 +66,8 @@ class Vocab:
     words: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, nlp, words: list[str] | None = None) -> Vocab:
-        return cls(sorted(nlp.get_pipe("tagger").labels), sorted(nlp.get_pipe("parser").labels), list(words or []))
+    def of(cls, nlp) -> Vocab:
+        return cls(sorted(nlp.get_pipe("tagger").labels), sorted(nlp.get_pipe("parser").labels))
 
     def sizes(self) -> list[int]:
         """How many values each column the model reads takes: every column of COLUMNS, but "word" only
