@@ -97,3 +97,50 @@ def test_the_word_column_holds_each_words_index_and_a_model_reads_it():
     chunks = [Chunk(0, s, d.astype(np.float32), c) for s, d, c, _ in (ch for a in worded for ch in a.chunks)]
     for a, b in zip(tagger.emissions(chunks), torch_emissions(tagger.weights, sizes, chunks, 2), strict=True):
         np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+
+_FOLDS_SCRIPT = """
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from onrecord.analyze.find.model import COLUMNS, LABELS, Vocab
+from onrecord.train.tagger import ArticleData, CrossFit, fold_taggers
+
+{worded}
+out, jobs = Path(sys.argv[1]), int(sys.argv[2])
+if jobs == 1:  # one thread, as each forked process has
+    import torch
+    torch.set_num_threads(1)
+golds, data = _worded()
+fold_taggers(golds, CrossFit(data, [0, 1, 1], {{}}), Vocab(["NN"], ["nsubj"], []), [0, 1], out, jobs, print,
+             min_words=1, epochs=2, hidden=8, batch=2, seed=1)
+"""
+
+
+def test_fold_taggers_trained_in_parallel_are_those_trained_one_after_the_other(tmp_path):
+    """make train's linker and make cv train the fold taggers two at a time, one thread each: the weights
+    are those of the same folds trained in turn with one thread, and kept where asked. (A script of its
+    own, run twice.)"""
+    import inspect
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = _FOLDS_SCRIPT.format(worded=inspect.getsource(_worded))
+    logs = {}
+    for jobs in (2, 1):
+        run = subprocess.run([sys.executable, "-c", script, str(tmp_path / f"jobs{jobs}"), str(jobs)],
+                             cwd=Path(__file__).parent, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        logs[jobs] = run.stdout + run.stderr
+    assert "fold 1: epoch 2/2" in logs[2] and "fold 1: epoch" not in logs[1]  # the epochs of forked processes
+    for k in (0, 1):
+        with np.load(tmp_path / "jobs2" / f"fold{k}.npz") as a, np.load(tmp_path / "jobs1" / f"fold{k}.npz") as b:
+            assert sorted(a.files) == sorted(b.files) and "words" in a.files
+            for name in a.files:
+                np.testing.assert_array_equal(a[name], b[name])
+    with np.load(tmp_path / "jobs2" / "fold0.npz") as a, np.load(tmp_path / "jobs2" / "fold1.npz") as b:
+        assert any(not np.array_equal(a[n], b[n]) for n in a.files if n != "words")  # two folds, two taggers

@@ -154,9 +154,8 @@ def main(argv: list[str]) -> int:
     vocab = Vocab.of(load())
     folds = sorted(fit.rules)
     # each fold's tagger read from --folds-dir (the folds `make cv` keeps serve as well), else trained there
-    taggers = {k: T.fold_tagger(golds, fit, vocab, k, Path(args.folds_dir) / f"fold{k}.npz", log, epochs=args.epochs,
-                               seed=args.seed, average_from=args.average_from or None)
-               for k in folds}
+    taggers = T.fold_taggers(golds, fit, vocab, folds, Path(args.folds_dir), args.jobs, log, epochs=args.epochs,
+                             seed=args.seed, average_from=args.average_from or None)
     examples: list[Example] = []
     plain: list[Outcome] = []
     for k in folds:

@@ -519,18 +519,66 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
             weights = {name: data[name] for name in data.files if name != "words"}
             words = [str(w) for w in data["words"]] if "words" in data.files else []
         log(f"fold {k}: weights read from {kept}")
-        return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+    else:
+        on = [i for i, f in enumerate(fit.folds) if f != k]
+        weights, words = _train_fold(k, [golds[i] for i in on], [fit.data[i] for i in on], vocab, min_words, kept,
+                                     log, train_args)
+    return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+
+
+def _train_fold(k: int, golds: list[Gold], data: list[ArticleData], vocab: Vocab, min_words: int,
+                kept: Path | None, log, train_args: dict,
+                threads: int | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Fold k's tagger trained on ``golds`` and ``data`` (the other folds' articles): its weights and the
+    words it knows, also written to ``kept`` when given. ``threads``: PyTorch's threads (set in a process
+    of its own); ``log`` None: to stderr, each line naming the fold."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+    if log is None:
+        def log(msg: str) -> None:
+            print(msg if msg.startswith("fold ") else f"fold {k}: {msg}", file=sys.stderr, flush=True)
     t = time.perf_counter()
-    on = [i for i, f in enumerate(fit.folds) if f != k]
-    words = known_words([golds[i] for i in on], [fit.data[i] for i in on], min_words)
-    fold_vocab = Vocab(vocab.tags, vocab.deps, words)
-    weights = train(with_words(golds, [fit.data[i] for i in on], words), fold_vocab.sizes(), log=log, **train_args)
+    words = known_words(golds, data, min_words)
+    sizes = Vocab(vocab.tags, vocab.deps, words).sizes()
+    weights = train(with_words(golds, data, words), sizes, log=log, **train_args)
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         np.savez(kept, **weights, words=np.array(words, dtype=str))
     log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s"
         + (f", kept in {kept}" if kept is not None else ""))
-    return tagger_of(weights, fold_vocab, about=about)
+    return weights, words
+
+
+def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int], kept: Path, jobs: int | None,
+                 log=print, min_words: int = MIN_WORD_COUNT, about: dict | None = None, **train_args) -> dict:
+    """``fold_tagger`` of every fold in ``folds``, kept in the folder ``kept``. Those not kept there yet are
+    trained first, ``jobs`` at once (default: one per core), each in a process of its own with one
+    PyTorch thread (an LSTM over batches this small keeps a second thread mostly waiting: two folds train
+    at once in 1.5 times what one takes with two threads; docs/benchmarks.md, "Training time"), but the
+    folds of a last round fewer than ``jobs`` share the cores out (on two cores, the fifth fold has two). The
+    processes start fresh (forkserver, else spawn), never forked from this one, whose threads PyTorch or
+    BLAS may have started, and each is sent its fold's training articles only."""
+    import multiprocessing as mp
+    import os
+
+    jobs = jobs or os.cpu_count() or 1
+    todo = [k for k in folds if not (kept / f"fold{k}.npz").exists()]
+    if jobs > 1 and len(todo) > 1:
+        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        tasks = []
+        alone = len(todo) % jobs  # the folds of the last round, fewer than the jobs: they share the cores
+        for n, k in enumerate(todo):
+            on = [i for i, f in enumerate(fit.folds) if f != k]
+            threads = jobs // alone if n >= len(todo) - alone else 1
+            tasks.append((k, [golds[i] for i in on], [fit.data[i] for i in on], vocab, min_words,
+                          kept / f"fold{k}.npz", None, train_args, threads))
+        log(f"training the taggers of folds {', '.join(map(str, todo))}, {min(jobs, len(todo))} at a time")
+        with mp.get_context(method).Pool(min(jobs, len(todo)), maxtasksperchild=1) as pool:
+            pool.starmap(_train_fold, tasks, chunksize=1)
+    return {k: fold_tagger(golds, fit, vocab, k, kept / f"fold{k}.npz", log, min_words, about, **train_args)
+            for k in folds}
 
 
 def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | None, log=print,
@@ -544,12 +592,12 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
 
     outcomes: dict[str, list] = {}
     per_fold = {}
-    for k in sorted(fit.rules):
-        if only is not None and k not in only:
-            continue
+    folds = [k for k in sorted(fit.rules) if only is None or k in only]
+    taggers = fold_taggers(golds, fit, vocab, folds, keep, jobs, log, min_words, about, **train_args) \
+        if keep is not None else {}
+    for k in folds:
         t = time.perf_counter()
-        tagger = fold_tagger(golds, fit, vocab, k, keep / f"fold{k}.npz" if keep else None, log, min_words, about,
-                             **train_args)
+        tagger = taggers.get(k) or fold_tagger(golds, fit, vocab, k, None, log, min_words, about, **train_args)
         fold_out: dict[str, list] = {}
         for g, results in held_out(golds, fit, k, tagger, jobs):
             for setting, r in results.items():
