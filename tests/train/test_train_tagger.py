@@ -99,7 +99,6 @@ def test_the_word_column_holds_each_words_index_and_a_model_reads_it():
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
-
 _FOLDS_SCRIPT = """
 import sys
 from pathlib import Path
@@ -111,7 +110,7 @@ from onrecord.train.tagger import ArticleData, CrossFit, fold_taggers
 
 {worded}
 out, jobs = Path(sys.argv[1]), int(sys.argv[2])
-if jobs == 1:  # one thread, as each forked process has
+if jobs == 1:  # one thread, as each of fold_taggers' processes has
     import torch
     torch.set_num_threads(1)
 golds, data = _worded()
@@ -123,7 +122,7 @@ fold_taggers(golds, CrossFit(data, [0, 1, 1], {{}}), Vocab(["NN"], ["nsubj"], []
 def test_fold_taggers_trained_in_parallel_are_those_trained_one_after_the_other(tmp_path):
     """make train's linker and make cv train the fold taggers two at a time, one thread each: the weights
     are those of the same folds trained in turn with one thread, and kept where asked. (A script of its
-    own, run twice.)"""
+    own, run once each way, so that neither run inherits this process's PyTorch threads.)"""
     import inspect
     import subprocess
     import sys
@@ -136,7 +135,7 @@ def test_fold_taggers_trained_in_parallel_are_those_trained_one_after_the_other(
                              cwd=Path(__file__).parent, capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stderr
         logs[jobs] = run.stdout + run.stderr
-    assert "fold 1: epoch 2/2" in logs[2] and "fold 1: epoch" not in logs[1]  # the epochs of forked processes
+    assert "fold 1: epoch 2/2" in logs[2] and "fold 1: epoch" not in logs[1]  # the epochs of fold_taggers' processes
     for k in (0, 1):
         with np.load(tmp_path / "jobs2" / f"fold{k}.npz") as a, np.load(tmp_path / "jobs1" / f"fold{k}.npz") as b:
             assert sorted(a.files) == sorted(b.files) and "words" in a.files

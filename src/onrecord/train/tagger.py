@@ -520,10 +520,14 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
             words = [str(w) for w in data["words"]] if "words" in data.files else []
         log(f"fold {k}: weights read from {kept}")
     else:
-        on = [i for i, f in enumerate(fit.folds) if f != k]
-        weights, words = _train_fold(k, [golds[i] for i in on], [fit.data[i] for i in on], vocab, min_words, kept,
-                                     log, train_args)
+        weights, words = _train_fold(k, *_without(golds, fit, k), vocab, min_words, kept, log, train_args)
     return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+
+
+def _without(golds: list[Gold], fit: CrossFit, k: int) -> tuple[list[Gold], list[ArticleData]]:
+    """The articles of every fold but k, and their features: what fold k's tagger is trained on."""
+    on = [i for i, f in enumerate(fit.folds) if f != k]
+    return [golds[i] for i in on], [fit.data[i] for i in on]
 
 
 def _train_fold(k: int, golds: list[Gold], data: list[ArticleData], vocab: Vocab, min_words: int,
@@ -570,10 +574,9 @@ def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int
         tasks = []
         alone = len(todo) % jobs  # the folds of the last round, fewer than the jobs: they share the cores
         for n, k in enumerate(todo):
-            on = [i for i, f in enumerate(fit.folds) if f != k]
             threads = jobs // alone if n >= len(todo) - alone else 1
-            tasks.append((k, [golds[i] for i in on], [fit.data[i] for i in on], vocab, min_words,
-                          kept / f"fold{k}.npz", None, train_args, threads))
+            tasks.append((k, *_without(golds, fit, k), vocab, min_words, kept / f"fold{k}.npz", None, train_args,
+                          threads))
         log(f"training the taggers of folds {', '.join(map(str, todo))}, {min(jobs, len(todo))} at a time")
         with mp.get_context(method).Pool(min(jobs, len(todo)), maxtasksperchild=1) as pool:
             pool.starmap(_train_fold, tasks, chunksize=1)
@@ -597,7 +600,8 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
         if keep is not None else {}
     for k in folds:
         t = time.perf_counter()
-        tagger = taggers.get(k) or fold_tagger(golds, fit, vocab, k, None, log, min_words, about, **train_args)
+        tagger = taggers[k] if k in taggers else fold_tagger(golds, fit, vocab, k, None, log, min_words, about,
+                                                             **train_args)
         fold_out: dict[str, list] = {}
         for g, results in held_out(golds, fit, k, tagger, jobs):
             for setting, r in results.items():
