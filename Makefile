@@ -58,12 +58,12 @@ fuzz: install
 
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
-# about 42 minutes on two cores (docs/benchmarks.md, "Words from three occurrences"): the cue lexicon, the confidence
-# model, the tagger (its rule features cross-fitted over the five folds; its weights the mean of those at
-# the end of epochs 5 to 8), then the linker, which learns from the quotes of five taggers each trained
-# without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the hour; two at a time,
-# one thread each). `make cv` gives the 5-fold figures decisions are taken by: the tagger's, then the
-# linker's, nested, over the same folds' taggers.
+# about 42 minutes on two cores (docs/benchmarks.md, "Words from three occurrences"): the cue lexicon,
+# the confidence model, the tagger (its rule features cross-fitted over the five folds; its weights the
+# mean of those at the end of epochs 5 to 8), then the linker, which learns from the quotes of five
+# taggers each trained without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the
+# hour; two at a time, one thread each). `make cv` gives the 5-fold figures decisions are taken by: the
+# tagger's, then the linker's, nested, over the same folds' taggers.
 TRAIN := ../shared/data/polnear/train.jsonl
 lexicon: install
 	$(BIN)/python -m onrecord.lexicon.build $(TRAIN)

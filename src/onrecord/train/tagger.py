@@ -60,8 +60,9 @@ FOLDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "polnea
 EPOCHS = 8  # chosen by cross-validation on train (docs/benchmarks.md)
 AVERAGE_FROM = 5  # the weights kept: the mean of every epoch's end from the 5th on (CV on train: docs/benchmarks.md)
 EMBED = {"tag": 16, "dep": 16, "head_dep": 8, "word": 32}  # the other columns get 4 dimensions each
-MIN_WORD_COUNT = 3  # a word the tagger knows by name occurs this often in the articles it is trained on (5 before:
-# 5-fold CV, docs/benchmarks.md "Words from three occurrences")
+# a word the tagger knows by name occurs this often in the articles it is trained on (3 rather than 5 by
+# 5-fold CV: docs/benchmarks.md, "Words from three occurrences")
+MIN_WORD_COUNT = 3
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
