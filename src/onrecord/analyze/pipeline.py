@@ -10,7 +10,8 @@
 5. the scorer gives every draft a confidence and drops the unlikely ones (scoring.py);
 6. speakers are resolved to names (speakers.py) and the drafts become quotes.
 
-``Extractor`` runs them for many articles; ``onrecord.extract`` and the spaCy component (component.py)
+An article of over 100,000 characters goes through them in pieces (segment.py), so that memory stays
+bounded. ``Extractor`` runs them for many articles; ``onrecord.extract`` and the spaCy component (component.py)
 run the very same steps.
 """
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Protocol
 
+from onrecord.analyze import segment
 from onrecord.analyze.assemble import assemble, to_result
 from onrecord.analyze.candidate import Candidate, Draft
 from onrecord.analyze.context import ArticleContext
@@ -35,6 +37,8 @@ from onrecord.lexicon import cue_forms, wordlist
 from onrecord.types import MODELS, Article, Result
 
 MAX_CHUNK = 3000  # characters of one parsed piece; longer paragraphs are cut at sentence ends
+# the articles parsed together hold at most about this many characters (and up to ``batch`` articles)
+BATCH_CHARS = segment.SEGMENT
 _SENT_END = re.compile(r"[.!?][\"”’)]*+\s++(?=[\"“‘(]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z]+")
 # a quotation ending in a comma, "!" or "?" before its closing mark is in the writer's frame ("…,” he
@@ -147,15 +151,32 @@ class Extractor:
         return next(self.extract_many([article]))
 
     def extract_many(self, articles: Iterable[Article], batch: int = 16) -> Iterator[Result]:
-        """Results in input order; paragraphs of ``batch`` articles are parsed together."""
-        pending: list[Article] = []
+        """Results in input order; paragraphs of up to ``batch`` articles are parsed together, and of no
+        more than BATCH_CHARS characters of text. An article longer than segment.SEGMENT is read in
+        pieces (segment.py), so that what is held at once stays bounded."""
+        pending: list[tuple[Article, Article, int, bool]] = []  # (article, piece, its offset, last piece)
+        size = 0
+        parts: list[tuple[int, Result]] = []
+
+        def run() -> Iterator[Result]:
+            for (art, _piece, off, last), res in zip(pending, self._run([p for _, p, _, _ in pending]),
+                                                      strict=True):
+                parts.append((off, res))
+                if last:
+                    yield segment.join(art, parts)
+                    parts.clear()
+
         for art in articles:
-            pending.append(art)
-            if len(pending) >= batch:
-                yield from self._run(pending)
-                pending = []
+            spans = segment.cuts(art.text)
+            for k, (s, e) in enumerate(spans):
+                piece = art if len(spans) == 1 else replace(art, text=art.text[s:e])
+                pending.append((art, piece, s, k == len(spans) - 1))
+                size += e - s
+                if len(pending) >= batch or size >= BATCH_CHARS:
+                    yield from run()
+                    pending, size = [], 0
         if pending:
-            yield from self._run(pending)
+            yield from run()
 
     def _parse(self, texts: list[str]) -> Iterator:
         return iter(self.nlp.pipe(texts, batch_size=64))
