@@ -24,9 +24,9 @@ import numpy as np
 
 from onrecord.analyze.find.model import SpanTagger
 from onrecord.analyze.nlp import load
-from onrecord.evaluate.gold import predictions_of, read_gold
-from onrecord.evaluate.metrics import match, score
-from onrecord.train.tagger import FOLDS, JOINS, Vocab, cross_fitted, fold_of, fold_tagger, held_out
+from onrecord.evaluate.gold import read_gold
+from onrecord.evaluate.metrics import score
+from onrecord.train.tagger import FOLDS, Vocab, cross_fitted, fold_of, fold_tagger, held_out_outcomes
 
 TRAIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "train.jsonl"
 
@@ -74,11 +74,7 @@ def main() -> int:
                 raise SystemExit(f"{kept}: no such fold tagger (train it with --cv ... --cv-keep {d})")
             members.append(fold_tagger(golds, fit, vocab, k, kept, log))
         tagger = Ensemble(members) if len(members) > 1 else members[0]
-        fold_out: dict[str, list] = {}
-        for g, results in held_out(golds, fit, k, tagger, args.jobs):
-            for setting, r in results.items():
-                for jname, join in JOINS.items():
-                    fold_out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
+        fold_out = held_out_outcomes(golds, fit, k, tagger, args.jobs)
         per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}
         for name, o in fold_out.items():
             outcomes.setdefault(name, []).extend(o)

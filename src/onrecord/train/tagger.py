@@ -512,6 +512,20 @@ def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None)
     return list(zip(held, got, strict=True))
 
 
+def held_out_outcomes(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None) -> dict[str, list]:
+    """Fold k's articles scored against their gold (``held_out``), one list of outcomes per decider
+    setting and join of JOINS, named "SETTING join=JOIN"."""
+    from onrecord.evaluate.gold import predictions_of
+    from onrecord.evaluate.metrics import match
+
+    out: dict[str, list] = {}
+    for g, results in held_out(golds, fit, k, tagger, jobs):
+        for setting, r in results.items():
+            for jname, join in JOINS.items():
+                out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
+    return out
+
+
 def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Path | None, log=print,
                 min_words: int = MIN_WORD_COUNT, about: dict | None = None, **train_args):
     """The numpy tagger trained without fold k (the words it knows from the other folds' articles only),
@@ -592,8 +606,7 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
     """Per held-out fold and pooled: the scorer's figures for the model at every floor of MIN_PROBS and
     every join of JOINS, and for the rules alone. ``keep``: a folder where each fold's trained weights
     are kept (foldK.npz) and read back on the next run instead of training again."""
-    from onrecord.evaluate.gold import predictions_of
-    from onrecord.evaluate.metrics import match, score
+    from onrecord.evaluate.metrics import score
 
     outcomes: dict[str, list] = {}
     per_fold = {}
@@ -604,11 +617,7 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
         t = time.perf_counter()
         tagger = taggers[k] if k in taggers else fold_tagger(golds, fit, vocab, k, None, log, min_words, about,
                                                              **train_args)
-        fold_out: dict[str, list] = {}
-        for g, results in held_out(golds, fit, k, tagger, jobs):
-            for setting, r in results.items():
-                for jname, join in JOINS.items():
-                    fold_out.setdefault(f"{setting} join={jname}", []).append(match(g, predictions_of(r, join)))
+        fold_out = held_out_outcomes(golds, fit, k, tagger, jobs)
         per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}
         for name, o in fold_out.items():
             outcomes.setdefault(name, []).extend(o)
