@@ -5,12 +5,13 @@
 
 Each argument is a folder of fold taggers that ``python -m onrecord.train.tagger TRAIN --cv ... --cv-keep
 DIR`` kept (fold0.npz ... fold4.npz, trained on the same cross-fitted features, build/tagger-features.pkl,
-with different ``--seed``s). For each held-out fold the members' emissions are averaged, and so are
-their CRF transitions (a product of the members' scores, one decoding), and the whole pipeline is
+with different ``--seed``s). For each held-out fold the members are read as one tagger (onrecord's
+own ``SpanTagger.ensemble``, as the shipped default is: their emissions averaged, and so are their CRF
+transitions, a product of the members' scores, one decoding), and the whole pipeline is
 measured on the fold at every decider setting `--cv` compares; pooled figures are printed and written.
 
-Not part of onrecord: it answers whether averaging seeds would gain enough to pay for a second tagger
-pass (about 15% of the default's time per extra member; docs/benchmarks.md, "Two seeds as one tagger").
+It answered whether averaging seeds gains enough to pay for a second tagger pass (about 15% of the
+default's time per extra member; docs/benchmarks.md, "Two seeds as one tagger"); the default now is two.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from onrecord.analyze.find.model import SpanTagger
 from onrecord.analyze.nlp import load
 from onrecord.evaluate.gold import read_gold
@@ -29,24 +28,6 @@ from onrecord.evaluate.metrics import score
 from onrecord.train.tagger import FOLDS, Vocab, cross_fitted, fold_of, fold_tagger, held_out_outcomes
 
 TRAIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "train.jsonl"
-
-
-class Ensemble(SpanTagger):
-    """Taggers that know the same words, as one: the mean of their emissions and of their CRF weights."""
-
-    def __init__(self, members: list[SpanTagger]) -> None:
-        first = members[0]
-        if any(m.vocab.words != first.vocab.words for m in members):
-            raise SystemExit("the members know different words: train them on the same folds and features")
-        weights = dict(first.weights)
-        for key in ("transitions", "start", "end"):
-            weights[key] = np.mean([m.weights[key] for m in members], axis=0)
-        super().__init__(first.vocab, weights, first.layers, first.about)
-        self.members = members
-
-    def emissions(self, chunks, group: int = 64) -> list[np.ndarray]:
-        each = [m.emissions(chunks, group) for m in self.members]
-        return [np.mean(ems, axis=0) for ems in zip(*each, strict=True)]
 
 
 def main() -> int:
@@ -73,7 +54,7 @@ def main() -> int:
             if not kept.exists():
                 raise SystemExit(f"{kept}: no such fold tagger (train it with --cv ... --cv-keep {d})")
             members.append(fold_tagger(golds, fit, vocab, k, kept, log))
-        tagger = Ensemble(members) if len(members) > 1 else members[0]
+        tagger = SpanTagger.ensemble(members)
         fold_out = held_out_outcomes(golds, fit, k, tagger, args.jobs)
         per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}
         for name, o in fold_out.items():

@@ -1,6 +1,7 @@
 """The tagger's runtimes (numpy, ONNX Runtime): decoding is exact, both give the same scores, and the shipped
 model runs offline."""
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -62,13 +63,20 @@ def test_shipped_model_loads_offline_and_reproduces_what_the_trainer_computed(mo
                   for n in range(len(probe["tags"]))]
     assert stored and tagger.about["seed"] == 0
     assert tagger.runtime is not None  # onnxruntime is a dependency, and models/tagger.onnx was made from the .npz
-    numpy_only = SpanTagger(tagger.vocab, tagger.weights, tagger.layers, tagger.about)
+    numpy_only = dataclasses.replace(tagger, runtime=None)
     for (dense, cats, expected), tags in zip(stored, probe["tags"], strict=True):
         chunk = Chunk(0, np.zeros((len(dense), 2), dtype=np.int32), dense, cats)
         for t in (tagger, numpy_only):
             got = t.emissions([chunk])[0]
             assert np.abs(got - expected).max() < 1e-3
             assert t.decode(got)[0] == tags
+
+
+def test_taggers_that_know_different_words_are_not_read_as_one():
+    t = SpanTagger.load()
+    other = dataclasses.replace(t, vocab=Vocab(t.vocab.tags, t.vocab.deps, t.vocab.words[:-1]))
+    with pytest.raises(ValueError, match="same words"):
+        SpanTagger.ensemble([t, other])
 
 
 def test_shipped_model_marks_contents_cues_and_sources():
@@ -125,7 +133,7 @@ def test_onnx_runtime_and_numpy_give_the_same_scores():
     direction starting at each chunk's own end), an empty chunk, more chunks than one ONNX batch."""
     t = SpanTagger.load()
     assert t.runtime is not None
-    numpy_only = SpanTagger(t.vocab, t.weights, t.layers, t.about)
+    numpy_only = dataclasses.replace(t, runtime=None)
     chunks = _random_chunks(t, [7, 1, 0, 30, 7, 12, 3, 19, 2, 5, 8, 13, 21, 1, 4, 6, 9, 11, 40])
     for a, b in zip(t.emissions(chunks), numpy_only.emissions(chunks), strict=True):
         assert a.shape == b.shape

@@ -99,6 +99,43 @@ def test_the_word_column_holds_each_words_index_and_a_model_reads_it():
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
+def test_taggers_of_several_seeds_saved_as_one_file_give_the_mean_of_their_emissions(tmp_path):
+    """train/tagger.py ``save`` of two seeds' weights: the file read back is one tagger whose emissions are
+    the mean of what PyTorch computes with each, by numpy and by the ONNX file export writes; ``--join``
+    refuses taggers trained on other words."""
+    import json
+
+    from onrecord.analyze.find.model import Chunk, SpanTagger, Vocab
+    from onrecord.analyze.find.onnx_tagger import export
+    from onrecord.train.tagger import main, save, torch_emissions, with_words
+
+    golds, data = _worded()
+    vocab = Vocab(["NN"], ["nsubj"], ["said", "."])
+    worded = with_words(golds, data, vocab.words)
+    members = [train(worded, vocab.sizes(), epochs=2, hidden=8, batch=2, seed=s, log=lambda _msg: None)
+               for s in (1, 2)]
+    path = tmp_path / "tagger.npz"
+    save(members, vocab, 2, path, {"seed": 1, "seeds": [1, 2]})
+    tagger = SpanTagger.load(path)
+    assert len(tagger.parts) == 2 and tagger.runtime is None  # no .onnx beside it yet
+    chunks = [Chunk(0, s, d.astype(np.float32), c) for s, d, c, _ in (ch for a in worded for ch in a.chunks)]
+    rounded = [{k: v.astype(np.float16).astype(np.float32) for k, v in m.items()} for m in members]
+    each = [torch_emissions(m, vocab.sizes(), chunks, 2) for m in rounded]
+    export(path, path.with_suffix(".onnx"))
+    onnx_run = SpanTagger.load(path)
+    assert onnx_run.runtime is not None
+    for got, by_onnx, a, b in zip(tagger.emissions(chunks), onnx_run.emissions(chunks), *each, strict=True):
+        np.testing.assert_allclose(got, (a + b) / 2, atol=1e-4)
+        np.testing.assert_allclose(by_onnx, got, atol=1e-4)
+    np.testing.assert_allclose(tagger.weights["transitions"],
+                               (rounded[0]["transitions"] + rounded[1]["transitions"]) / 2, atol=2e-3)
+    other = tmp_path / "other.npz"
+    save(members[:1], Vocab(["NN"], ["nsubj"], ["said"]), 2, other, {"seed": 3})
+    with pytest.raises(SystemExit, match="words differs"):
+        main(["--join", str(path), str(other), "--out", str(tmp_path / "joined.npz")])
+    assert json.loads(str(np.load(path)["meta"]))["members"] == 2
+
+
 _FOLDS_SCRIPT = """
 import sys
 from pathlib import Path
@@ -116,12 +153,16 @@ if jobs == 1:  # one thread, as each of fold_taggers' processes has
 golds, data = _worded()
 fold_taggers(golds, CrossFit(data, [0, 1, 1], {{}}), Vocab(["NN"], ["nsubj"], []), [0, 1], out, jobs, print,
              min_words=1, epochs=2, hidden=8, batch=2, seed=1)
+from onrecord.train.tagger import train_members  # the members of the shipped tagger, trained the same way
+members = train_members(data, Vocab(["NN"], ["nsubj"], []).sizes(), [1, 2], jobs, print, epochs=2, hidden=8, batch=2)
+np.savez(out / "members.npz", **{{f"{{m}}.{{k}}": v for m, w in enumerate(members) for k, v in w.items()}})
 """
 
 
 def test_fold_taggers_trained_in_parallel_are_those_trained_one_after_the_other(tmp_path):
     """make train's linker and make cv train the fold taggers two at a time, one thread each: the weights
-    are those of the same folds trained in turn with one thread, and kept where asked. (A script of its
+    are those of the same folds trained in turn with one thread, and kept where asked; so are the two
+    seeds of the shipped tagger (train_members). (A script of its
     own, run once each way, so that neither run inherits this process's PyTorch threads.)"""
     import inspect
     import subprocess
@@ -143,3 +184,9 @@ def test_fold_taggers_trained_in_parallel_are_those_trained_one_after_the_other(
                 np.testing.assert_array_equal(a[name], b[name])
     with np.load(tmp_path / "jobs2" / "fold0.npz") as a, np.load(tmp_path / "jobs2" / "fold1.npz") as b:
         assert any(not np.array_equal(a[n], b[n]) for n in a.files if n != "words")  # two folds, two taggers
+    assert "seed 2: epoch 2/2" in logs[2]  # train_members' two seeds, each in a process of its own
+    with np.load(tmp_path / "jobs2" / "members.npz") as a, np.load(tmp_path / "jobs1" / "members.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        for name in a.files:
+            np.testing.assert_array_equal(a[name], b[name])
+        assert not np.array_equal(a["0.out_weight"], a["1.out_weight"])  # two seeds, two taggers

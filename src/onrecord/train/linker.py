@@ -137,6 +137,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
                     "the figures here")
+    ap.add_argument("--cv-taggers", nargs="+", metavar="DIR", help="with --cv: the held-out folds' quotes come from "
+                    "the fold taggers kept in these folders, read as one (model.SpanTagger.ensemble); the linker "
+                    "still learns from the quotes of --folds-dir's (as make train's linker does for the shipped "
+                    "tagger of two seeds)")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
     args = ap.parse_args(argv)
 
@@ -165,11 +169,21 @@ def main(argv: list[str]) -> int:
         plain += outcomes
         log(f"fold {k}: {len(got)} examples ({time.perf_counter() - t:.0f} s)")
     if args.cv:
+        applied = taggers
+        if args.cv_taggers:
+            from onrecord.analyze.find.model import SpanTagger
+
+            each = [T.fold_taggers(golds, fit, vocab, folds, Path(d), args.jobs, log, epochs=args.epochs,
+                                   seed=args.seed, average_from=args.average_from or None) for d in args.cv_taggers]
+            applied = {k: SpanTagger.ensemble([t[k] for t in each]) for k in folds}
+            plain = []
+            for k in folds:
+                plain += run_fold(golds, fit, k, applied[k], collect=False)[1]
         linked: list[Outcome] = []
         per_fold = {}
         for k in folds:
             weights = fit_linker([e for e in examples if e.fold != k])
-            _, outcomes = run_fold(golds, fit, k, taggers[k], Linker(weights), collect=False)
+            _, outcomes = run_fold(golds, fit, k, applied[k], Linker(weights), collect=False)
             linked += outcomes
             per_fold[k] = score(outcomes).as_dict()
             log(f"fold {k} with the linker: e2e {per_fold[k]['attribution_e2e']['F1']:.4f} "

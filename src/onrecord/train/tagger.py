@@ -15,7 +15,9 @@ dimensions (among the columns the word itself, lower-cased, for the words that o
 MIN_WORD_COUNT times in the articles it is trained on: ``known_words``; any other word is "unknown"), a
 two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source, and a
 linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
-that analyze/find/model.py runs with numpy.
+that analyze/find/model.py runs with numpy. The default tagger is MEMBERS such taggers, trained one after
+the other with seeds ``--seed``, ``--seed`` + 1, ..., and read as one (their emissions and CRF weights
+averaged: model.SpanTagger.ensemble; cross-validated in docs/benchmarks.md, "Two seeds as one tagger").
 
 ``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
 tagger, reading also the word vectors of the packaged encoder (analyze/find/encoder.py), computed once
@@ -45,6 +47,7 @@ from onrecord.analyze.find.model import (
     LABELS,
     MODEL_FILE,
     Vocab,
+    join_members,
     rule_columns,
     static_columns_many,
     word_key,
@@ -63,6 +66,10 @@ EMBED = {"tag": 16, "dep": 16, "head_dep": 8, "word": 32}  # the other columns g
 # a word the tagger knows by name occurs this often in the articles it is trained on (3 rather than 5 by
 # 5-fold CV: docs/benchmarks.md, "Words from three occurrences")
 MIN_WORD_COUNT = 3
+# the default tagger is this many taggers, trained alike with consecutive seeds, read as one: on 5-fold CV
+# two gain end to end +0.005 over the better seed alone, for about 15% of the default's time
+# (docs/benchmarks.md, "Two seeds as one tagger"); the accurate model (--encoder) stays one
+MEMBERS = 2
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
@@ -474,11 +481,12 @@ def _cv_work(extractor, arts: list[Article]) -> list:
 
 
 def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2, about: dict | None = None):
-    """The numpy tagger of freshly trained weights, rounded to float16 as the shipped file is."""
-    from onrecord.analyze.find.model import SpanTagger
+    """The numpy tagger of freshly trained weights, rounded to float16 as the shipped file is (several
+    members' when they were kept as one: model.join_members)."""
+    from onrecord.analyze.find.model import SpanTagger, split_members
 
-    return SpanTagger(vocab, {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}, layers,
-                      about or {})
+    members = split_members({k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()})
+    return SpanTagger(vocab, members[0], layers, about or {}, members=members if len(members) > 1 else [])
 
 
 def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None) -> list:
@@ -538,6 +546,36 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
     else:
         weights, words = _train_fold(k, *_without(golds, fit, k), vocab, min_words, kept, log, train_args)
     return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
+
+
+def train_members(data: list[ArticleData], sizes: list[int], seeds: list[int], jobs: int | None, log=print,
+                  **train_args) -> list[dict[str, np.ndarray]]:
+    """``train`` once per seed, on the same articles: one tagger in this process, several as many at a
+    time as there are cores (``jobs``), each in a fresh process with one PyTorch thread, as the fold
+    taggers are (``fold_taggers``: two in 1.5 times what one takes; the weights are reproducible for a
+    given number of cores)."""
+    import multiprocessing as mp
+    import os
+
+    jobs = min(jobs or os.cpu_count() or 1, len(seeds))
+    if len(seeds) == 1 or jobs == 1:
+        return [train(data, sizes, seed=s, log=log, **train_args) for s in seeds]
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    log(f"training {len(seeds)} taggers (seeds {', '.join(map(str, seeds))}), {jobs} at a time")
+    with mp.get_context(method).Pool(jobs, maxtasksperchild=1) as pool:
+        return pool.starmap(_train_member, [(data, sizes, s, train_args) for s in seeds], chunksize=1)
+
+
+def _train_member(data: list[ArticleData], sizes: list[int], seed: int, train_args: dict) -> dict[str, np.ndarray]:
+    """One of ``train_members``' taggers, in a process of its own with one PyTorch thread."""
+    import torch
+
+    torch.set_num_threads(1)
+
+    def log(msg: str) -> None:
+        print(f"seed {seed}: {msg}", file=sys.stderr, flush=True)
+
+    return train(data, sizes, seed=seed, log=log, **train_args)
 
 
 def _without(golds: list[Gold], fit: CrossFit, k: int) -> tuple[list[Gold], list[ArticleData]]:
@@ -602,21 +640,29 @@ def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int
 
 def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | None, log=print,
                    only: list[int] | None = None, about: dict | None = None, keep: Path | None = None,
-                   min_words: int = MIN_WORD_COUNT, **train_args) -> dict[str, dict]:
+                   min_words: int = MIN_WORD_COUNT, members: int = 1, **train_args) -> dict[str, dict]:
     """Per held-out fold and pooled: the scorer's figures for the model at every floor of MIN_PROBS and
     every join of JOINS, and for the rules alone. ``keep``: a folder where each fold's trained weights
-    are kept (foldK.npz) and read back on the next run instead of training again."""
+    are kept (foldK.npz) and read back on the next run instead of training again. ``members``: each
+    fold's tagger is that many, trained with seeds ``seed``, ``seed`` + 1, ... and read as one, as the
+    shipped default is (model.SpanTagger.ensemble); kept in ``keep``/seedS/ each."""
+    from onrecord.analyze.find.model import SpanTagger
     from onrecord.evaluate.metrics import score
 
     outcomes: dict[str, list] = {}
     per_fold = {}
     folds = [k for k in sorted(fit.rules) if only is None or k in only]
-    taggers = fold_taggers(golds, fit, vocab, folds, keep, jobs, log, min_words, about, **train_args) \
-        if keep is not None else {}
+    seed = train_args.pop("seed", 0)
+    seeds = list(range(seed, seed + members))
+    each = [fold_taggers(golds, fit, vocab, folds, keep if members == 1 else keep / f"seed{s}", jobs, log,
+                         min_words, about, seed=s, **train_args) for s in seeds] if keep is not None else []
     for k in folds:
         t = time.perf_counter()
-        tagger = taggers[k] if k in taggers else fold_tagger(golds, fit, vocab, k, None, log, min_words, about,
-                                                             **train_args)
+        if each:
+            tagger = SpanTagger.ensemble([taggers[k] for taggers in each])
+        else:
+            tagger = SpanTagger.ensemble([fold_tagger(golds, fit, vocab, k, None, log, min_words, about, seed=s,
+                                                      **train_args) for s in seeds])
         fold_out = held_out_outcomes(golds, fit, k, tagger, jobs)
         per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}
         for name, o in fold_out.items():
@@ -630,10 +676,11 @@ def cross_validate(golds: list[Gold], fit: CrossFit, vocab: Vocab, jobs: int | N
     return {"folds": per_fold, "pooled": {name: score(o).as_dict() for name, o in outcomes.items()}}
 
 
-def save(weights: dict[str, np.ndarray], vocab: Vocab, layers: int, path: Path, about: dict) -> None:
+def save(members: list[dict[str, np.ndarray]], vocab: Vocab, layers: int, path: Path, about: dict) -> None:
+    """The taggers ``members`` (one or several trained alike) in one file, float16 (model.join_members)."""
     meta = {"tags": vocab.tags, "deps": vocab.deps, "words": vocab.words, "layers": layers, "labels": LABELS,
-            "columns": COLUMNS[:len(vocab.sizes())], **about}
-    arrays = {k: v.astype(np.float16) for k, v in weights.items()}
+            "columns": COLUMNS[:len(vocab.sizes())], "members": len(members), **about}
+    arrays = {k: v.astype(np.float16) for k, v in join_members(members).items()}
     with path.open("wb") as fh:
         np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
 
@@ -681,7 +728,8 @@ def add_probe(path: Path) -> dict:
     analysis = next(Extractor(decider=None).analyses([Article(text=PROBE)], every=True))
     chunks = featurize(analysis, tagger.vocab)
     tagger.add_encoder([analysis], [chunks])
-    ems = torch_emissions(tagger.weights, tagger.vocab.sizes(), chunks, tagger.layers)
+    each = [torch_emissions({**tagger.weights, **w}, tagger.vocab.sizes(), chunks, tagger.layers) for w in tagger.parts]
+    ems = [np.mean(member_ems, axis=0) for member_ems in zip(*each, strict=True)]  # an ensemble's: the mean
     numpy_ems = tagger.emissions(chunks)
     diff = max(float(np.abs(a - b).max()) for a, b in zip(ems, numpy_ems, strict=True))
     if diff > 1e-3:
@@ -702,11 +750,13 @@ def add_probe(path: Path) -> dict:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m onrecord.train.tagger")
-    ap.add_argument("train", metavar="TRAIN.jsonl")
+    ap.add_argument("train", metavar="TRAIN.jsonl", nargs="?")
     ap.add_argument("--folds", default=str(FOLDS))
     ap.add_argument("--cache", metavar="FILE", help="keep the cross-fitted features here and reuse them")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--members", type=int, metavar="N", help=f"taggers trained with seeds --seed, --seed + 1, ... "
+                    f"and shipped as one (default {MEMBERS}; 1 with --encoder); --cv: as many per fold, read as one")
     ap.add_argument("--average-from", type=int, default=AVERAGE_FROM, metavar="EPOCH",
                     help="average the weights of every epoch's end from this one on (0: the last epoch's only)")
     ap.add_argument("--min-word-count", type=int, default=MIN_WORD_COUNT, metavar="N",
@@ -718,6 +768,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--cv-folds", metavar="K,K", help="only these held-out folds (default: all)")
     ap.add_argument("--cv-keep", metavar="DIR", help="keep each fold's trained weights here and reuse them")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the model at --out")
+    ap.add_argument("--join", nargs="+", metavar="TAGGER.npz", help="no training: write the taggers in these "
+                    "files (trained alike, with different seeds) as one to --out, with its probe and ONNX form")
     ap.add_argument("--encoder", action="store_true", help="the accurate model: read the packaged encoder's "
                     f"word vectors too (find/encoder.py; default --out {ACCURATE.name})")
     args = ap.parse_args(argv)
@@ -725,6 +777,10 @@ def main(argv: list[str]) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    if args.join:
+        return join(args.join, Path(args.out), log)
+    if not args.train:
+        ap.error("TRAIN.jsonl is needed, except with --probe-only or --join")
     if args.probe_only:
         probe = add_probe(Path(args.out))
         log(f"probe written to {args.out} (numpy and PyTorch differ by {probe['numpy_vs_torch']:.2g})")
@@ -750,6 +806,7 @@ def main(argv: list[str]) -> int:
         only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
         figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
                                  keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
+                                 members=args.members or (1 if args.encoder else MEMBERS),
                                  epochs=args.epochs, seed=args.seed, average_from=args.average_from or None)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
@@ -759,9 +816,13 @@ def main(argv: list[str]) -> int:
         return 0
     t = time.perf_counter()
     vocab.words = known_words(golds, data, args.min_word_count)
-    weights = train(with_words(golds, data, vocab.words), vocab.sizes(), epochs=args.epochs, seed=args.seed,
-                    average_from=args.average_from or None, log=log)
-    save(weights, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs, "seed": args.seed,
+    examples = with_words(golds, data, vocab.words)
+    members = args.members or (1 if args.encoder else MEMBERS)
+    seeds = list(range(args.seed, args.seed + members))
+    trained = train_members(examples, vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
+                            average_from=args.average_from or None)
+    save(trained, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs,
+                                              "seed": args.seed, "seeds": seeds,
                                               "average_from": args.average_from,
                                               "min_word_count": args.min_word_count,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
@@ -771,6 +832,38 @@ def main(argv: list[str]) -> int:
         f"{probe['numpy_vs_torch']:.2g} on the probe)")
     if not args.encoder:
         _write_onnx(Path(args.out), log)
+    return 0
+
+
+def join(paths: list[str], out: Path, log=print) -> int:
+    """``--join``: the taggers of ``paths`` as one file at ``out`` (their float16 weights as stored, so the
+    file is the one ``make train`` writes when it trains the same seeds in one run)."""
+    from onrecord.analyze.find.model import read_npz, split_members
+
+    metas, members = [], []
+    for path in paths:
+        meta, weights = read_npz(Path(path).read_bytes())
+        if meta.get("encoder"):
+            raise SystemExit(f"{path}: the accurate model is run as one tagger; join default taggers only")
+        metas.append(meta)
+        members += split_members(weights)
+    first = metas[0]
+    for path, meta in zip(paths[1:], metas[1:], strict=True):
+        for key in ("words", "tags", "deps", "layers", "epochs", "average_from", "min_word_count", "articles"):
+            if meta.get(key) != first.get(key):
+                raise SystemExit(f"{path}: trained otherwise than {paths[0]} ({key} differs): join taggers trained "
+                                 "alike on the same articles, with different seeds")
+    seeds = [s for m in metas for s in m.get("seeds", [m.get("seed")])]
+    if len(set(seeds)) != len(seeds):
+        raise SystemExit(f"the same seed twice among {', '.join(paths)} ({seeds}): the members would be one tagger")
+    about = {k: v for k, v in first.items()
+             if k not in ("tags", "deps", "words", "layers", "labels", "columns", "members", "probe")}
+    save(members, Vocab(first["tags"], first["deps"], first["words"]), first["layers"], out,
+         {**about, "seed": seeds[0], "seeds": seeds})
+    probe = add_probe(out)
+    log(f"{len(members)} taggers (seeds {seeds}) written to {out} as one (numpy and PyTorch differ by "
+        f"{probe['numpy_vs_torch']:.2g} on the probe)")
+    _write_onnx(out, log)
     return 0
 
 

@@ -16,6 +16,11 @@ What it reads about each token is built here and only here (``featurize``):
 
 Inference is numpy only (no PyTorch needed to run onrecord); ``SpanTagger`` gives each token's tag and
 its marginal probability, and ``spans`` reads the role spans off the tags.
+
+A tagger may be several taggers trained alike with different seeds, read as one (``SpanTagger.ensemble``;
+the shipped default is two): each member computes its emissions from the same columns, their mean is
+decoded with the mean of their CRF weights. One file holds them all (``save_members``): the first member's
+arrays under their own names, member i's as ``member{i}.NAME``, the mean CRF weights as the first's.
 """
 
 from __future__ import annotations
@@ -291,12 +296,41 @@ def _sigmoid_(x: np.ndarray) -> np.ndarray:
     return x
 
 
+CRF = ("transitions", "start", "end")  # the weights of the decoding, shared by the members of an ensemble
+MEMBER = "member{}."  # the prefix of member i's arrays in a file of several (i >= 1)
+
+
 def read_npz(raw: bytes) -> tuple[dict, dict[str, np.ndarray]]:
-    """(meta, weights as float32) of a tagger file's bytes; the probe's arrays are not weights."""
+    """(meta, weights as float32) of a tagger file's bytes; the probe's arrays are not weights. The
+    weights of the members after the first keep their prefix (``split_members``)."""
     with np.load(io.BytesIO(raw), allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         weights = {k: data[k].astype(np.float32) for k in data.files if k != "meta" and not k.startswith("probe_")}
     return meta, weights
+
+
+def split_members(weights: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The weights of a file, one dict per member: the first's under their own names (with the CRF's),
+    member i's under the names they had before the prefix."""
+    members: dict[int, dict[str, np.ndarray]] = {0: {}}
+    for name, w in weights.items():
+        if name.startswith("member") and "." in name:
+            i, rest = name[len("member"):].split(".", 1)
+            members.setdefault(int(i), {})[rest] = w
+        else:
+            members[0][name] = w
+    return [members[i] for i in sorted(members)]
+
+
+def join_members(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The arrays of one file for several members (``split_members`` reads them back): the first's under
+    their own names but its CRF weights replaced by the members' mean, the others' prefixed, without CRF."""
+    joined = {k: v for k, v in members[0].items() if k not in CRF}
+    for key in CRF:
+        joined[key] = np.mean([m[key] for m in members], axis=0).astype(members[0][key].dtype)
+    for i, m in enumerate(members[1:], start=1):
+        joined.update({MEMBER.format(i) + k: v for k, v in m.items() if k not in CRF})
+    return joined
 
 
 @dataclass
@@ -304,10 +338,30 @@ class SpanTagger:
     """The trained tagger's weights and its numpy forward pass (the same arithmetic as train/tagger.py)."""
 
     vocab: Vocab
-    weights: dict[str, np.ndarray]
+    weights: dict[str, np.ndarray]  # the first member's, and the CRF weights the decoding uses
     layers: int
     about: dict
     runtime: Runtime | None = None  # the LSTM layers in ONNX Runtime (find/onnx_tagger.py); None: numpy
+    members: list[dict[str, np.ndarray]] = field(default_factory=list)  # each member's weights; []: ``weights``
+
+    @property
+    def parts(self) -> list[dict[str, np.ndarray]]:
+        """The weights each member computes its emissions with (one member: ``weights``)."""
+        return self.members or [self.weights]
+
+    @classmethod
+    def ensemble(cls, taggers: list[SpanTagger]) -> SpanTagger:
+        """Taggers trained alike (the same words, columns and layers) as one: their emissions averaged,
+        decoded with the mean of their CRF weights."""
+        first = taggers[0]
+        if any(t.vocab.words != first.vocab.words or t.layers != first.layers for t in taggers):
+            raise ValueError("the members of an ensemble must know the same words and have the same layers "
+                             "(train them on the same articles with different seeds)")
+        parts = [p for t in taggers for p in t.parts]
+        weights = dict(parts[0])
+        # each tagger's CRF weights stand for its members (an ensemble's are already its members' mean)
+        weights.update({k: sum(len(t.parts) * t.weights[k] for t in taggers) / len(parts) for k in CRF})
+        return cls(first.vocab, weights, first.layers, first.about, members=parts if len(parts) > 1 else [])
 
     @classmethod
     def load(cls, path=None, name: str = MODEL_FILE) -> SpanTagger:
@@ -321,7 +375,9 @@ class SpanTagger:
             beside = path.with_suffix(".onnx")
         raw = path.read_bytes()
         meta, weights = read_npz(raw)
-        tagger = cls(Vocab(meta["tags"], meta["deps"], meta.get("words", [])), weights, meta["layers"], meta)
+        members = split_members(weights)
+        tagger = cls(Vocab(meta["tags"], meta["deps"], meta.get("words", [])), members[0], meta["layers"], meta,
+                     members=members if len(members) > 1 else [])
         if beside.is_file():
             tagger.runtime = Runtime.load(beside.read_bytes(), raw)
         return tagger
@@ -349,24 +405,25 @@ class SpanTagger:
             for ch in chunks:
                 ch.dense = np.concatenate([ch.dense, next(vectors)], axis=1)
 
-    def _inputs(self, chunk: Chunk) -> np.ndarray:
+    def _inputs(self, chunk: Chunk, weights: dict[str, np.ndarray]) -> np.ndarray:
         parts = [chunk.dense]
         for c in range(len(COLUMNS)):
-            emb = self.weights.get(f"emb{c}")
+            emb = weights.get(f"emb{c}")
             if emb is not None:  # a model trained without words has no embedding of the "word" column
                 parts.append(emb[chunk.cats[:, c]])
         return np.concatenate(parts, axis=1)
 
-    def _lstm(self, x: np.ndarray, lengths: np.ndarray, layer: int, reverse: bool) -> np.ndarray:
+    @staticmethod
+    def _lstm(w: dict[str, np.ndarray], x: np.ndarray, lengths: np.ndarray, layer: int, reverse: bool) -> np.ndarray:
         """One direction of one LSTM layer over a batch (B, T, D) sorted by length, longest first. At
         step t only the first sequences (those longer than t) are computed: no masking, and a reverse
         pass starts each sequence at its own end with a zero state, as PyTorch's packed sequences do."""
         sfx = f"l{layer}" + ("_reverse" if reverse else "")
-        w_hh_t = self.weights[f"weight_hh_{sfx}"].T.copy()
-        bias = self.weights[f"bias_ih_{sfx}"] + self.weights[f"bias_hh_{sfx}"]
+        w_hh_t = w[f"weight_hh_{sfx}"].T.copy()
+        bias = w[f"bias_ih_{sfx}"] + w[f"bias_hh_{sfx}"]
         b, t_max, _ = x.shape
         hidden = w_hh_t.shape[0]
-        pre = x @ self.weights[f"weight_ih_{sfx}"].T  # (B, T, 4H): the input part of every step at once
+        pre = x @ w[f"weight_ih_{sfx}"].T  # (B, T, 4H): the input part of every step at once
         pre += bias
         h = np.zeros((b, hidden), dtype=np.float32)
         c = np.zeros((b, hidden), dtype=np.float32)
@@ -389,29 +446,37 @@ class SpanTagger:
         return out
 
     def emissions(self, chunks: list[Chunk], group: int = 64) -> list[np.ndarray]:
-        """Each chunk's (T, len(LABELS)) scores; chunks of similar length are batched together (give
-        it the chunks of many articles at once: the cost is in the steps of the longest of each batch).
-        ``group``: chunks per batch of the numpy pass; ONNX Runtime takes its own (onnx_tagger.GROUP)."""
+        """Each chunk's (T, len(LABELS)) scores (an ensemble's: the mean of its members'); chunks of similar
+        length are batched together (give it the chunks of many articles at once: the cost is in the steps
+        of the longest of each batch). ``group``: chunks per batch of the numpy pass; ONNX Runtime takes its
+        own (onnx_tagger.GROUP)."""
         out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(chunks)
         order = sorted((k for k in range(len(chunks)) if len(chunks[k].spans)), key=lambda k: -len(chunks[k].spans))
+        parts = self.parts
         if self.runtime is not None:
             for g in range(0, len(order), ONNX_GROUP):
                 batch = order[g:g + ONNX_GROUP]
-                for k, scores in zip(batch, self.runtime.scores([self._inputs(chunks[k]) for k in batch]), strict=True):
+                inputs = [[self._inputs(chunks[k], w) for k in batch] for w in parts]
+                for k, scores in zip(batch, self.runtime.scores(inputs), strict=True):
                     out[k] = scores
             return out
         for g in range(0, len(order), group):
             batch = order[g:g + group]
-            xs = [self._inputs(chunks[k]) for k in batch]
-            lengths = np.array([len(x) for x in xs])
-            x = np.zeros((len(xs), lengths.max(), xs[0].shape[1]), dtype=np.float32)
-            for n, xi in enumerate(xs):
-                x[n, :len(xi)] = xi
-            for layer in range(self.layers):
-                x = np.concatenate([self._lstm(x, lengths, layer, False), self._lstm(x, lengths, layer, True)], axis=2)
-            scores = x @ self.weights["out_weight"].T + self.weights["out_bias"]
+            total = None
+            for w in parts:
+                xs = [self._inputs(chunks[k], w) for k in batch]
+                lengths = np.array([len(x) for x in xs])
+                x = np.zeros((len(xs), lengths.max(), xs[0].shape[1]), dtype=np.float32)
+                for n, xi in enumerate(xs):
+                    x[n, :len(xi)] = xi
+                for layer in range(self.layers):
+                    x = np.concatenate([self._lstm(w, x, lengths, layer, False), self._lstm(w, x, lengths, layer, True)],
+                                       axis=2)
+                scores = x @ w["out_weight"].T + w["out_bias"]
+                total = scores if total is None else total + scores
+            total /= len(parts)
             for n, k in enumerate(batch):
-                out[k] = scores[n, :lengths[n]]
+                out[k] = total[n, :lengths[n]]
         return out
 
     def decode(self, emissions: np.ndarray) -> tuple[list[int], np.ndarray]:

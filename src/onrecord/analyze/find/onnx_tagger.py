@@ -34,43 +34,56 @@ def _gates(m: np.ndarray) -> np.ndarray:
 
 
 def export(npz: Path, out: Path) -> None:
-    """Write the ONNX form of the tagger in ``npz`` (its LSTM layers and output layer) to ``out``."""
+    """Write the ONNX form of the tagger in ``npz`` (its LSTM layers and output layer) to ``out``. A file of
+    several members (model.py, ``split_members``) gives one graph: member i reads input ``inputs`` (i = 0)
+    or ``inputs{i}`` (its own embeddings of the same columns), and ``scores`` is the mean of theirs."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from onrecord.analyze.find.model import read_npz  # model.py imports this module
+    from onrecord.analyze.find.model import read_npz, split_members  # model.py imports this module
 
     raw = Path(npz).read_bytes()
-    meta, w = read_npz(raw)
-    layers, hidden = meta["layers"], w["weight_hh_l0"].shape[1]
-    width = w["weight_ih_l0"].shape[1]
-    inits, nodes, x = [], [], "inputs"
-    for layer in range(layers):
-        sfx = [f"l{layer}", f"l{layer}_reverse"]
-        arrays = {
-            f"W{layer}": np.stack([_gates(w[f"weight_ih_{s}"]) for s in sfx]),
-            f"R{layer}": np.stack([_gates(w[f"weight_hh_{s}"]) for s in sfx]),
-            f"B{layer}": np.stack([np.concatenate([_gates(w[f"bias_ih_{s}"]), _gates(w[f"bias_hh_{s}"])]) for s in sfx]),
-        }
-        inits += [numpy_helper.from_array(a.astype(np.float32), n) for n, a in arrays.items()]
-        nodes += [
-            helper.make_node("LSTM", [x, f"W{layer}", f"R{layer}", f"B{layer}", "lengths"], [f"Y{layer}"],
-                             direction="bidirectional", hidden_size=hidden),
-            # (T, 2, B, H) -> (T, B, 2, H) -> (T, B, 2H): forward and backward side by side, as PyTorch's
-            helper.make_node("Transpose", [f"Y{layer}"], [f"T{layer}"], perm=[0, 2, 1, 3]),
-            helper.make_node("Reshape", [f"T{layer}", "shape"], [f"Z{layer}"]),
-        ]
-        x = f"Z{layer}"
-    inits += [numpy_helper.from_array(np.array([0, 0, 2 * hidden], dtype=np.int64), "shape"),
-              numpy_helper.from_array(np.ascontiguousarray(w["out_weight"].T), "out_weight"),
-              numpy_helper.from_array(w["out_bias"], "out_bias")]
-    nodes += [helper.make_node("MatMul", [x, "out_weight"], ["product"]),
-              helper.make_node("Add", ["product", "out_bias"], ["scores"])]
+    meta, weights = read_npz(raw)
+    members = split_members(weights)
+    layers, hidden = meta["layers"], members[0]["weight_hh_l0"].shape[1]
+    width = members[0]["weight_ih_l0"].shape[1]
+    labels = members[0]["out_bias"].shape[0]
+    inits, nodes, inputs, outputs = [], [], [], []
+    for m, w in enumerate(members):
+        p = f"m{m}_" if len(members) > 1 else ""  # the one member's names are those of a file of one
+        x = "inputs" if m == 0 else f"inputs{m}"
+        inputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT, ["T", "B", width]))
+        for layer in range(layers):
+            sfx = [f"l{layer}", f"l{layer}_reverse"]
+            arrays = {
+                f"{p}W{layer}": np.stack([_gates(w[f"weight_ih_{s}"]) for s in sfx]),
+                f"{p}R{layer}": np.stack([_gates(w[f"weight_hh_{s}"]) for s in sfx]),
+                f"{p}B{layer}": np.stack([np.concatenate([_gates(w[f"bias_ih_{s}"]), _gates(w[f"bias_hh_{s}"])])
+                                          for s in sfx]),
+            }
+            inits += [numpy_helper.from_array(a.astype(np.float32), n) for n, a in arrays.items()]
+            nodes += [
+                helper.make_node("LSTM", [x, f"{p}W{layer}", f"{p}R{layer}", f"{p}B{layer}", "lengths"],
+                                 [f"{p}Y{layer}"], direction="bidirectional", hidden_size=hidden),
+                # (T, 2, B, H) -> (T, B, 2, H) -> (T, B, 2H): forward and backward side by side, as PyTorch's
+                helper.make_node("Transpose", [f"{p}Y{layer}"], [f"{p}T{layer}"], perm=[0, 2, 1, 3]),
+                helper.make_node("Reshape", [f"{p}T{layer}", "shape"], [f"{p}Z{layer}"]),
+            ]
+            x = f"{p}Z{layer}"
+        if m == 0:  # where a file of one member has always had it (the same bytes as before ensembles)
+            inits.append(numpy_helper.from_array(np.array([0, 0, 2 * hidden], dtype=np.int64), "shape"))
+        inits += [numpy_helper.from_array(np.ascontiguousarray(w["out_weight"].T), f"{p}out_weight"),
+                  numpy_helper.from_array(w["out_bias"], f"{p}out_bias")]
+        scores = "scores" if len(members) == 1 else f"{p}scores"
+        nodes += [helper.make_node("MatMul", [x, f"{p}out_weight"], [f"{p}product"]),
+                  helper.make_node("Add", [f"{p}product", f"{p}out_bias"], [scores])]
+        outputs.append(scores)
+    if len(members) > 1:
+        nodes.append(helper.make_node("Mean", outputs, ["scores"]))
     graph = helper.make_graph(
         nodes, "onrecord_tagger",
-        [helper.make_tensor_value_info("inputs", TensorProto.FLOAT, ["T", "B", width]),
-         helper.make_tensor_value_info("lengths", TensorProto.INT32, ["B"])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["T", "B", w["out_bias"].shape[0]])],
+        [*inputs, helper.make_tensor_value_info("lengths", TensorProto.INT32, ["B"])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["T", "B", labels])],
         initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="onrecord")
     helper.set_model_props(model, {SHA_KEY: hashlib.sha256(raw).hexdigest()})
@@ -115,11 +128,15 @@ class Runtime:
             self._pid = os.getpid()
         return self._session
 
-    def scores(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        """Each sequence's (T, labels) scores, for sequences of (T, width) inputs sorted longest first."""
-        lengths = np.array([len(x) for x in inputs], dtype=np.int32)
-        batch = np.zeros((int(lengths[0]), len(inputs), inputs[0].shape[1]), dtype=np.float32)
-        for n, x in enumerate(inputs):
-            batch[:len(x), n] = x
-        out = self.session().run(["scores"], {"inputs": batch, "lengths": lengths})[0]
+    def scores(self, inputs: list[list[np.ndarray]]) -> list[np.ndarray]:
+        """Each sequence's (T, labels) scores: ``inputs`` holds, per member of the tagger, the (T, width)
+        inputs of the same sequences, sorted longest first."""
+        lengths = np.array([len(x) for x in inputs[0]], dtype=np.int32)
+        feed: dict[str, np.ndarray] = {"lengths": lengths}
+        for m, member in enumerate(inputs):
+            batch = np.zeros((int(lengths[0]), len(member), member[0].shape[1]), dtype=np.float32)
+            for n, x in enumerate(member):
+                batch[:len(x), n] = x
+            feed["inputs" if m == 0 else f"inputs{m}"] = batch
+        out = self.session().run(["scores"], feed)[0]
         return [out[:m, n] for n, m in enumerate(lengths)]
