@@ -72,6 +72,25 @@ def test_shipped_model_loads_offline_and_reproduces_what_the_trainer_computed(mo
             assert t.decode(got)[0] == tags
 
 
+def test_the_shipped_default_is_two_seeds_read_as_one():
+    """models/tagger.npz holds two taggers trained alike with seeds 0 and 1: what it computes is the mean
+    of what each computes alone, decoded with the mean of their CRF weights, in ONNX Runtime as in numpy."""
+    from onrecord.analyze.find.model import CRF
+
+    t = SpanTagger.load()
+    assert t.about["seeds"] == [0, 1] and len(t.parts) == 2
+    alone = [SpanTagger(t.vocab, {**t.weights, **part}, t.layers, t.about) for part in t.parts]
+    assert not np.allclose(alone[0].parts[0]["out_weight"], alone[1].parts[0]["out_weight"])  # two taggers
+    chunks = _random_chunks(t, [9, 1, 0, 25, 4])
+    each = [a.emissions(chunks) for a in alone]
+    for got, a, b in zip(t.emissions(chunks), *each, strict=True):
+        assert np.allclose(got, (a + b) / 2, atol=1e-4)
+    again = SpanTagger.ensemble([SpanTagger.load(), SpanTagger.load()])  # joining is not doubling a member
+    assert len(again.parts) == 4
+    for key in CRF:
+        assert np.allclose(again.weights[key], t.weights[key])
+
+
 def test_taggers_that_know_different_words_are_not_read_as_one():
     t = SpanTagger.load()
     other = dataclasses.replace(t, vocab=Vocab(t.vocab.tags, t.vocab.deps, t.vocab.words[:-1]))

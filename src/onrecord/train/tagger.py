@@ -15,9 +15,10 @@ dimensions (among the columns the word itself, lower-cased, for the words that o
 MIN_WORD_COUNT times in the articles it is trained on: ``known_words``; any other word is "unknown"), a
 two-layer bidirectional LSTM, a linear layer to the BIO tags of content, cue and source, and a
 linear-chain CRF; Adam, seeded, CPU only. It is written as plain arrays (models/tagger.npz, float16)
-that analyze/find/model.py runs with numpy. The default tagger is MEMBERS such taggers, trained one after
-the other with seeds ``--seed``, ``--seed`` + 1, ..., and read as one (their emissions and CRF weights
-averaged: model.SpanTagger.ensemble; cross-validated in docs/benchmarks.md, "Two seeds as one tagger").
+that analyze/find/model.py runs with numpy. The default tagger is MEMBERS such taggers, trained with seeds
+``--seed``, ``--seed`` + 1, ... (at once, one PyTorch thread each, on a machine with the cores:
+``train_members``) and read as one (their emissions and CRF weights averaged: model.SpanTagger.ensemble;
+cross-validated in docs/benchmarks.md, "Two seeds shipped as one tagger").
 
 ``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
 tagger, reading also the word vectors of the packaged encoder (analyze/find/encoder.py), computed once
@@ -836,8 +837,8 @@ def main(argv: list[str]) -> int:
 
 
 def join(paths: list[str], out: Path, log=print) -> int:
-    """``--join``: the taggers of ``paths`` as one file at ``out`` (their float16 weights as stored, so the
-    file is the one ``make train`` writes when it trains the same seeds in one run)."""
+    """``--join``: the taggers of ``paths`` (trained apart: another machine, another time) as one file at
+    ``out``, their float16 weights as stored, with the probe and the ONNX form ``make train`` writes."""
     from onrecord.analyze.find.model import read_npz, split_members
 
     metas, members = [], []
