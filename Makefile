@@ -58,12 +58,14 @@ fuzz: install
 
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
-# about 42 minutes on two cores (docs/benchmarks.md, "Words from three occurrences"): the cue lexicon,
-# the confidence model, the tagger (its rule features cross-fitted over the five folds; its weights the
-# mean of those at the end of epochs 5 to 8), then the linker, which learns from the quotes of five
-# taggers each trained without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the
-# hour; two at a time, one thread each). `make cv` gives the 5-fold figures decisions are taken by: the
-# tagger's, then the linker's, nested, over the same folds' taggers.
+# about 46 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
+# the confidence model, the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
+# each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
+# at the end of epochs 5 to 8), then the linker, which learns from the quotes of five taggers (seed 0)
+# each trained without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the hour;
+# two at a time, one thread each). `make cv` gives the 5-fold figures decisions are taken by: the
+# tagger's (each fold's two seeds read as one, as shipped), then the linker's, nested, learning from the
+# seed-0 fold taggers' quotes and applied to the pairs', as make train's linker is (about 95 minutes).
 TRAIN := ../shared/data/polnear/train.jsonl
 lexicon: install
 	$(BIN)/python -m onrecord.lexicon.build $(TRAIN)
@@ -79,7 +81,8 @@ cv: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
 	mkdir -p build
 	$(BIN)/python -m onrecord.train.tagger $(TRAIN) --cache build/tagger-features.pkl --cv build/cv.json --cv-keep build/cv-folds
-	$(BIN)/python -m onrecord.train.linker $(TRAIN) --cache build/tagger-features.pkl --folds-dir build/cv-folds --cv build/cv-linker.json
+	$(BIN)/python -m onrecord.train.linker $(TRAIN) --cache build/tagger-features.pkl --folds-dir build/cv-folds/seed0 \
+		--cv-taggers build/cv-folds/seed0 build/cv-folds/seed1 --cv build/cv-linker.json
 
 # the accurate model (--model accurate): the same tagger reading the packaged encoder's word vectors too;
 # reuses the features of `make train` when build/ has them (about 35 minutes on two cores from nothing)
