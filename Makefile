@@ -58,7 +58,7 @@ fuzz: install
 
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
-# about 46 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
+# about 40 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
 # the confidence model, the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
 # each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
 # at the end of epochs 5 to 8), then the linker, which learns from the quotes of five taggers (seed 0)
