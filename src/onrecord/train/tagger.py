@@ -780,14 +780,14 @@ def main(argv: list[str]) -> int:
 
     if args.join:
         return join(args.join, Path(args.out), log)
-    if not args.train:
-        ap.error("TRAIN.jsonl is needed, except with --probe-only or --join")
     if args.probe_only:
         probe = add_probe(Path(args.out))
         log(f"probe written to {args.out} (numpy and PyTorch differ by {probe['numpy_vs_torch']:.2g})")
         if not args.encoder:
             _write_onnx(Path(args.out), log)  # it names the .npz it was made from, which has changed
         return 0
+    if not args.train:
+        ap.error("TRAIN.jsonl is needed, except with --probe-only or --join")
     golds = read_gold(args.train)
     fit = cross_fitted(golds, fold_of(golds, Path(args.folds)), Path(args.cache) if args.cache else None,
                        args.jobs, log)
