@@ -173,9 +173,14 @@ def main(argv: list[str]) -> int:
         if args.cv_taggers:
             from onrecord.analyze.find.model import SpanTagger
 
-            each = [T.fold_taggers(golds, fit, vocab, folds, Path(d), args.jobs, log, epochs=args.epochs,
-                                   seed=args.seed, average_from=args.average_from or None) for d in args.cv_taggers]
-            applied = {k: SpanTagger.ensemble([t[k] for t in each]) for k in folds}
+            # read, never trained here: one --seed for every folder would make its members one tagger
+            kept = [[Path(d) / f"fold{k}.npz" for d in args.cv_taggers] for k in folds]
+            missing = [str(f) for files in kept for f in files if not f.exists()]
+            if missing:
+                raise SystemExit(f"{missing[0]}: no such fold tagger (make cv keeps them; or train/tagger.py --cv "
+                                 "... --seed S --members 1 --cv-keep DIR)")
+            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, vocab, k, f, log) for f in files])
+                       for k, files in zip(folds, kept, strict=True)}
             plain = []
             for k in folds:
                 plain += run_fold(golds, fit, k, applied[k], collect=False)[1]

@@ -487,7 +487,7 @@ def tagger_of(weights: dict[str, np.ndarray], vocab: Vocab, layers: int = 2, abo
     from onrecord.analyze.find.model import SpanTagger, split_members
 
     members = split_members({k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()})
-    return SpanTagger(vocab, members[0], layers, about or {}, members=members if len(members) > 1 else [])
+    return SpanTagger.of_members(vocab, members, layers, about or {})
 
 
 def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None) -> list:
@@ -803,11 +803,12 @@ def main(argv: list[str]) -> int:
     from onrecord.analyze.nlp import load
 
     vocab = Vocab.of(load())
+    members = args.members or (1 if args.encoder else MEMBERS)
     if args.cv:
         only = [int(k) for k in args.cv_folds.split(",")] if args.cv_folds else None
         figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
                                  keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
-                                 members=args.members or (1 if args.encoder else MEMBERS),
+                                 members=members,
                                  epochs=args.epochs, seed=args.seed, average_from=args.average_from or None)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
@@ -817,10 +818,8 @@ def main(argv: list[str]) -> int:
         return 0
     t = time.perf_counter()
     vocab.words = known_words(golds, data, args.min_word_count)
-    examples = with_words(golds, data, vocab.words)
-    members = args.members or (1 if args.encoder else MEMBERS)
     seeds = list(range(args.seed, args.seed + members))
-    trained = train_members(examples, vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
+    trained = train_members(with_words(golds, data, vocab.words), vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
                             average_from=args.average_from or None)
     save(trained, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs,
                                               "seed": args.seed, "seeds": seeds,
@@ -839,7 +838,7 @@ def main(argv: list[str]) -> int:
 def join(paths: list[str], out: Path, log=print) -> int:
     """``--join``: the taggers of ``paths`` (trained apart: another machine, another time) as one file at
     ``out``, their float16 weights as stored, with the probe and the ONNX form ``make train`` writes."""
-    from onrecord.analyze.find.model import read_npz, split_members
+    from onrecord.analyze.find.model import CRF, read_npz, split_members
 
     metas, members = [], []
     for path in paths:
@@ -847,7 +846,9 @@ def join(paths: list[str], out: Path, log=print) -> int:
         if meta.get("encoder"):
             raise SystemExit(f"{path}: the accurate model is run as one tagger; join default taggers only")
         metas.append(meta)
-        members += split_members(weights)
+        parts = split_members(weights)
+        # a file of several members keeps their mean CRF weights once: each member stands for it in the new mean
+        members += [{**{k: parts[0][k] for k in CRF}, **part} for part in parts]
     first = metas[0]
     for path, meta in zip(paths[1:], metas[1:], strict=True):
         for key in ("words", "tags", "deps", "layers", "epochs", "average_from", "min_word_count", "articles"):

@@ -19,7 +19,7 @@ its marginal probability, and ``spans`` reads the role spans off the tags.
 
 A tagger may be several taggers trained alike with different seeds, read as one (``SpanTagger.ensemble``;
 the shipped default is two): each member computes its emissions from the same columns, their mean is
-decoded with the mean of their CRF weights. One file holds them all (``save_members``): the first member's
+decoded with the mean of their CRF weights. One file holds them all (``join_members``): the first member's
 arrays under their own names, member i's as ``member{i}.NAME``, the mean CRF weights as the first's.
 """
 
@@ -344,6 +344,11 @@ class SpanTagger:
     runtime: Runtime | None = None  # the LSTM layers in ONNX Runtime (find/onnx_tagger.py); None: numpy
     members: list[dict[str, np.ndarray]] = field(default_factory=list)  # each member's weights; []: ``weights``
 
+    @classmethod
+    def of_members(cls, vocab: Vocab, members: list[dict[str, np.ndarray]], layers: int, about: dict) -> SpanTagger:
+        """The tagger of one member's weights or several's (``split_members``; the first holds the CRF's)."""
+        return cls(vocab, members[0], layers, about, members=members if len(members) > 1 else [])
+
     @property
     def parts(self) -> list[dict[str, np.ndarray]]:
         """The weights each member computes its emissions with (one member: ``weights``)."""
@@ -361,7 +366,7 @@ class SpanTagger:
         weights = dict(parts[0])
         # each tagger's CRF weights stand for its members (an ensemble's are already its members' mean)
         weights.update({k: sum(len(t.parts) * t.weights[k] for t in taggers) / len(parts) for k in CRF})
-        return cls(first.vocab, weights, first.layers, first.about, members=parts if len(parts) > 1 else [])
+        return cls.of_members(first.vocab, [weights, *parts[1:]], first.layers, first.about)
 
     @classmethod
     def load(cls, path=None, name: str = MODEL_FILE) -> SpanTagger:
@@ -375,9 +380,8 @@ class SpanTagger:
             beside = path.with_suffix(".onnx")
         raw = path.read_bytes()
         meta, weights = read_npz(raw)
-        members = split_members(weights)
-        tagger = cls(Vocab(meta["tags"], meta["deps"], meta.get("words", [])), members[0], meta["layers"], meta,
-                     members=members if len(members) > 1 else [])
+        tagger = cls.of_members(Vocab(meta["tags"], meta["deps"], meta.get("words", [])), split_members(weights),
+                                meta["layers"], meta)
         if beside.is_file():
             tagger.runtime = Runtime.load(beside.read_bytes(), raw)
         return tagger
