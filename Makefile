@@ -59,7 +59,8 @@ fuzz: install
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
 # about 40 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
-# the confidence model, the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
+# the confidence model, the static word vectors (each word piece and word of the pipeline's vocabulary
+# read alone by the packaged encoder), the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
 # each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
 # at the end of epochs 5 to 8), then the linker, which learns from the quotes of five taggers (seed 0)
 # each trained without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the hour;
@@ -73,6 +74,7 @@ lexicon: install
 train: lexicon
 	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
 	$(BIN)/python -m onrecord.train.confidence $(TRAIN)
+	$(BIN)/python -m onrecord.train.wordvecs  # the static word vectors the tagger reads, from the packaged encoder
 	rm -rf build/tagger-features.pkl build/train-folds && mkdir -p build  # made afresh; `make cv` reuses the features
 	$(BIN)/python -m onrecord.train.tagger $(TRAIN) --cache build/tagger-features.pkl
 	$(BIN)/python -m onrecord.train.linker $(TRAIN) --cache build/tagger-features.pkl --folds-dir build/train-folds --epochs 6

@@ -25,7 +25,15 @@ from onrecord.analyze.find.model import SpanTagger
 from onrecord.analyze.nlp import load
 from onrecord.evaluate.gold import read_gold
 from onrecord.evaluate.metrics import score
-from onrecord.train.tagger import FOLDS, Vocab, cross_fitted, fold_of, fold_tagger, held_out_outcomes
+from onrecord.train.tagger import (
+    FOLDS,
+    Vocab,
+    add_vectors,
+    cross_fitted,
+    fold_of,
+    fold_tagger,
+    held_out_outcomes,
+)
 
 TRAIN = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "train.jsonl"
 
@@ -37,6 +45,7 @@ def main() -> int:
     ap.add_argument("--cache", default="build/tagger-features.pkl")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", metavar="FIGURES.json")
+    ap.add_argument("--no-wordvecs", action="store_true", help="fold taggers trained without the static word vectors")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -44,6 +53,7 @@ def main() -> int:
 
     golds = read_gold(args.train)
     fit = cross_fitted(golds, fold_of(golds, FOLDS), Path(args.cache), args.jobs, log)
+    about = add_vectors(golds, fit, False, not args.no_wordvecs, None, log)
     vocab = Vocab.of(load())
     outcomes: dict[str, list] = {}
     per_fold = {}
@@ -53,7 +63,7 @@ def main() -> int:
             kept = Path(d) / f"fold{k}.npz"
             if not kept.exists():
                 raise SystemExit(f"{kept}: no such fold tagger (train it with --cv ... --cv-keep {d})")
-            members.append(fold_tagger(golds, fit, vocab, k, kept, log))
+            members.append(fold_tagger(golds, fit, vocab, k, kept, log, about=about))
         tagger = SpanTagger.ensemble(members)
         fold_out = held_out_outcomes(golds, fit, k, tagger, args.jobs)
         per_fold[k] = {name: score(o).as_dict() for name, o in fold_out.items()}

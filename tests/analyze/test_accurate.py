@@ -56,7 +56,7 @@ def test_the_encoder_reads_the_probe_as_it_did_when_the_model_was_trained():
     tagger = SpanTagger.load(name=ACCURATE_FILE)
     analysis = next(Extractor(decider=None).analyses([Article(text=PROBE)], every=True))
     chunks = featurize(analysis, tagger.vocab)
-    tagger.add_encoder([analysis], [chunks])
+    tagger.add_vectors([analysis], [chunks])
     with resources.files("onrecord.models").joinpath(ACCURATE_FILE).open("rb") as fh, np.load(fh) as data:
         for n, ch in enumerate(chunks):
             assert np.abs(ch.dense - data[f"probe_dense{n}"]).max() < 1e-3

@@ -129,7 +129,7 @@ def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
     t = SpanTagger.load()
     rng = np.random.default_rng(5)
     sizes = t.vocab.sizes()
-    chunks = [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
+    chunks = [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, _width(t))).astype(np.float32),
                     np.stack([rng.integers(0, s, n) for s in sizes], axis=1).astype(np.int16).reshape(n, len(sizes)))
               for n in (7, 1, 0, 30, 7, 12)]
     together = t.emissions(chunks, group=4)
@@ -137,11 +137,16 @@ def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
         assert np.allclose(em, t.emissions([chunk])[0], atol=1e-5)
 
 
+def _width(t: SpanTagger) -> int:
+    """The vector columns the tagger reads: the pipeline's 96, then any it adds (the static word vectors)."""
+    return t.weights["weight_ih_l0"].shape[1] - sum(v.shape[1] for k, v in t.weights.items() if k.startswith("emb"))
+
+
 def _random_chunks(t: SpanTagger, lengths, seed: int = 6):
     from onrecord.analyze.find.model import Chunk
 
     rng = np.random.default_rng(seed)
-    return [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, 96)).astype(np.float32),
+    return [Chunk(0, np.zeros((n, 2), dtype=np.int32), rng.normal(size=(n, _width(t))).astype(np.float32),
                   np.stack([rng.integers(0, s, n) for s in t.vocab.sizes()], axis=1).astype(np.int16)
                   .reshape(n, len(t.vocab.sizes())))
             for n in lengths]
@@ -209,3 +214,10 @@ def test_the_pipeline_multiplies_through_numpy_and_parses_as_spacy_does():
     a, b = ours(text), theirs(text)
     assert [(t.tag_, t.dep_, t.head.i) for t in a] == [(t.tag_, t.dep_, t.head.i) for t in b]
     assert np.abs(a.tensor - b.tensor).max() < 1e-4
+
+
+def test_the_shipped_default_reads_the_static_word_vectors_beside_the_pipelines():
+    from onrecord.analyze.find.wordvecs import word_vectors
+
+    t = SpanTagger.load()
+    assert t.wordvecs == "wordvecs.npz" and _width(t) == 96 + word_vectors().dim

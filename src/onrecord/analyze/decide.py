@@ -92,7 +92,7 @@ class ModelDecider:
     def tag_many(self, analyses: list) -> list[list[Tagged]]:
         """The tagger's spans of each analysis; the chunks of all of them are batched together."""
         per = [featurize(a, self.tagger.vocab) for a in analyses]
-        self.tagger.add_encoder(analyses, per)  # the accurate model's encoder vectors, when it has one
+        self.tagger.add_vectors(analyses, per)  # the encoder's or static word vectors, when it reads them
         decoded = iter(self.tagger.decode_many(self.tagger.emissions([c for cs in per for c in cs])))
         out = []
         for a, cs in zip(analyses, per, strict=True):

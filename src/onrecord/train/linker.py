@@ -141,6 +141,8 @@ def main(argv: list[str]) -> int:
                     "the fold taggers kept in these folders, read as one (model.SpanTagger.ensemble); the linker "
                     "still learns from the quotes of --folds-dir's (as make train's linker does for the shipped "
                     "tagger of two seeds)")
+    ap.add_argument("--no-wordvecs", action="store_true", help="the fold taggers read no static word vectors "
+                    "(as train/tagger.py --no-wordvecs)")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
     args = ap.parse_args(argv)
 
@@ -157,9 +159,10 @@ def main(argv: list[str]) -> int:
     fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     folds = sorted(fit.rules)
+    about = T.add_vectors(golds, fit, False, T.wordvecs_of(args), None, log)  # the vectors the default tagger reads
     # each fold's tagger read from --folds-dir (the folds `make cv` keeps serve as well), else trained there
     taggers = T.fold_taggers(golds, fit, vocab, folds, Path(args.folds_dir), args.jobs, log, epochs=args.epochs,
-                             seed=args.seed, average_from=args.average_from or None)
+                             seed=args.seed, average_from=args.average_from or None, about=about)
     examples: list[Example] = []
     plain: list[Outcome] = []
     for k in folds:
@@ -179,7 +182,8 @@ def main(argv: list[str]) -> int:
             if missing:
                 raise SystemExit(f"{missing[0]}: no such fold tagger (make cv keeps them; or train/tagger.py --cv "
                                  "... --seed S --members 1 --cv-keep DIR)")
-            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, vocab, k, f, log) for f in files])
+            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, vocab, k, f, log, about=about)
+                                               for f in files])
                        for k, files in zip(folds, kept, strict=True)}
             plain = []
             for k in folds:

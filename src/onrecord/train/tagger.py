@@ -20,6 +20,11 @@ that analyze/find/model.py runs with numpy. The default tagger is MEMBERS such t
 ``train_members``) and read as one (their emissions and CRF weights averaged: model.SpanTagger.ensemble;
 cross-validated in docs/benchmarks.md, "Two seeds shipped as one tagger").
 
+The default tagger reads, beside the pipeline's vectors, static word vectors (analyze/find/wordvecs.py,
+models/wordvecs.npz, built by train/wordvecs.py), which give the words train shows seldom or never a
+meaning the tagger can compare (5-fold CV: docs/benchmarks.md, "Static word vectors"); ``--no-wordvecs``
+trains one without them.
+
 ``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
 tagger, reading also the word vectors of the packaged encoder (analyze/find/encoder.py), computed once
 per article and kept beside the features cache (build/encoder-vectors.pkl).
@@ -71,6 +76,9 @@ MIN_WORD_COUNT = 3
 # two gain end to end +0.005 over the better seed alone, for about 15% of the default's time
 # (docs/benchmarks.md, "Two seeds as one tagger"); the accurate model (--encoder) stays one
 MEMBERS = 2
+# the default tagger reads the static word vectors too (docs/benchmarks.md, "Static word vectors");
+# the accurate model does not (it reads the encoder's own, in context)
+WORDVECS = True
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
@@ -316,6 +324,37 @@ def add_encoder(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print)
                     for (spans, dense, cats, stored), v in zip(d.chunks, vectors[d.id], strict=True)]
 
 
+def add_wordvecs(golds: list[Gold], fit: CrossFit) -> dict:
+    """Append the static word vectors (find/wordvecs.py, the package's table) of every chunk's words to its
+    dense columns, as the tagger reads them at run time: the words as the article gave them (its stored
+    spans). Returns what a tagger trained on them records of the table (model.SpanTagger.wordvecs)."""
+    from onrecord.analyze.find.wordvecs import FILE, word_vectors
+
+    table = word_vectors()
+    for g, d in zip(golds, fit.data, strict=True):
+        d.chunks = [(spans, np.concatenate([dense, table.vectors([g.text[int(s):int(e)] for s, e in stored])
+                                            .astype(dense.dtype)], axis=1), cats, stored)
+                    for spans, dense, cats, stored in d.chunks]
+    return {"wordvecs": FILE, "wordvecs_digest": table.digest}
+
+
+def add_vectors(golds: list[Gold], fit: CrossFit, encoder: bool, wordvecs: bool, cache: Path | None,
+                log=print) -> dict:
+    """The columns a tagger reads beside the pipeline's, appended to the cross-fitted features in the order
+    model.SpanTagger.add_vectors appends them at run time: the encoder's (``encoder``, the accurate
+    model; kept beside ``cache``), then the static word vectors (``wordvecs``). Returns what the tagger
+    records of them (its ``about``)."""
+    about: dict = {}
+    if encoder:
+        from onrecord.analyze.find.encoder import NAME
+
+        add_encoder(golds, fit, cache.with_name("encoder-vectors.pkl") if cache else None, log)
+        about["encoder"] = NAME
+    if wordvecs:
+        about.update(add_wordvecs(golds, fit))
+    return about
+
+
 # -- the model (PyTorch) -------------------------------------------------------------------------------
 
 def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float, dense: int = 96):
@@ -541,11 +580,19 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
     read from ``kept`` (a foldK.npz, weights and words) when it is there, else trained and kept there."""
     if kept is not None and kept.exists():
         with np.load(kept) as data:
-            weights = {name: data[name] for name in data.files if name != "words"}
+            weights = {name: data[name] for name in data.files if name not in ("words", "about")}
             words = [str(w) for w in data["words"]] if "words" in data.files else []
         log(f"fold {k}: weights read from {kept}")
+        width = weights["weight_ih_l0"].shape[1] - sum(v.shape[1] for n, v in weights.items()
+                                                       if n.startswith("emb") and "." not in n)
+        have = next(c[1].shape[1] for d in fit.data for c in d.chunks)
+        if width != have:
+            raise SystemExit(f"{kept}: a tagger reading {width} vector columns, and these features have {have} "
+                             "(trained with or without the static word vectors or the encoder otherwise than "
+                             "asked now: see --no-wordvecs, --encoder)")
     else:
-        weights, words = _train_fold(k, *_without(golds, fit, k), vocab, min_words, kept, log, train_args)
+        weights, words = _train_fold(k, *_without(golds, fit, k), vocab, min_words, kept, log, train_args,
+                                     about=about)
     return tagger_of(weights, Vocab(vocab.tags, vocab.deps, words), about=about)
 
 
@@ -587,10 +634,10 @@ def _without(golds: list[Gold], fit: CrossFit, k: int) -> tuple[list[Gold], list
 
 def _train_fold(k: int, golds: list[Gold], data: list[ArticleData], vocab: Vocab, min_words: int,
                 kept: Path | None, log, train_args: dict,
-                threads: int | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+                threads: int | None = None, about: dict | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
     """Fold k's tagger trained on ``golds`` and ``data`` (the other folds' articles): its weights and the
-    words it knows, also written to ``kept`` when given. ``threads``: PyTorch's threads (set in a process
-    of its own); ``log`` None: to stderr, each line naming the fold."""
+    words it knows, also written to ``kept`` when given, with ``about`` (the vectors it reads). ``threads``:
+    PyTorch's threads (set in a process of its own); ``log`` None: to stderr, each line naming the fold."""
     if threads is not None:
         import torch
 
@@ -604,7 +651,7 @@ def _train_fold(k: int, golds: list[Gold], data: list[ArticleData], vocab: Vocab
     weights = train(with_words(golds, data, words), sizes, log=log, **train_args)
     if kept is not None:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(kept, **weights, words=np.array(words, dtype=str))
+        np.savez(kept, **weights, words=np.array(words, dtype=str), about=np.array(json.dumps(about or {})))
     log(f"fold {k}: tagger trained without it in {time.perf_counter() - t:.0f} s"
         + (f", kept in {kept}" if kept is not None else ""))
     return weights, words
@@ -631,7 +678,7 @@ def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int
         for n, k in enumerate(todo):
             threads = jobs // alone if n >= len(todo) - alone else 1
             tasks.append((k, *_without(golds, fit, k), vocab, min_words, kept / f"fold{k}.npz", None, train_args,
-                          threads))
+                          threads, about))
         log(f"training the taggers of folds {', '.join(map(str, todo))}, {min(jobs, len(todo))} at a time")
         with mp.get_context(method).Pool(min(jobs, len(todo)), maxtasksperchild=1) as pool:
             pool.starmap(_train_fold, tasks, chunksize=1)
@@ -728,7 +775,7 @@ def add_probe(path: Path) -> dict:
     tagger = SpanTagger.load(path)
     analysis = next(Extractor(decider=None).analyses([Article(text=PROBE)], every=True))
     chunks = featurize(analysis, tagger.vocab)
-    tagger.add_encoder([analysis], [chunks])
+    tagger.add_vectors([analysis], [chunks])
     each = [torch_emissions({**tagger.weights, **w}, tagger.vocab.sizes(), chunks, tagger.layers) for w in tagger.parts]
     ems = [np.mean(member_ems, axis=0) for member_ems in zip(*each, strict=True)]  # an ensemble's: the mean
     numpy_ems = tagger.emissions(chunks)
@@ -747,6 +794,14 @@ def add_probe(path: Path) -> dict:
     with path.open("wb") as fh:
         np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
     return meta["probe"]
+
+
+def wordvecs_of(args) -> bool:
+    """Whether the tagger trained reads the static word vectors: the default tagger does (WORDVECS), the
+    accurate model (--encoder) only when asked (--wordvecs); --no-wordvecs: never."""
+    if getattr(args, "no_wordvecs", False):
+        return False
+    return bool(getattr(args, "wordvecs", False)) or (WORDVECS and not getattr(args, "encoder", False))
 
 
 def main(argv: list[str]) -> int:
@@ -771,6 +826,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the model at --out")
     ap.add_argument("--join", nargs="+", metavar="TAGGER.npz", help="no training: write the taggers in these "
                     "files (trained alike, with different seeds) as one to --out, with its probe and ONNX form")
+    ap.add_argument("--no-wordvecs", action="store_true", help="without the static word vectors (find/wordvecs.py) "
+                    "the default tagger reads (the accurate model reads none: see --wordvecs)")
+    ap.add_argument("--wordvecs", action="store_true", help="with the static word vectors also with --encoder")
     ap.add_argument("--encoder", action="store_true", help="the accurate model: read the packaged encoder's "
                     f"word vectors too (find/encoder.py; default --out {ACCURATE.name})")
     args = ap.parse_args(argv)
@@ -791,14 +849,9 @@ def main(argv: list[str]) -> int:
     golds = read_gold(args.train)
     fit = cross_fitted(golds, fold_of(golds, Path(args.folds)), Path(args.cache) if args.cache else None,
                        args.jobs, log)
-    about: dict = {}
-    if args.encoder:
-        from onrecord.analyze.find.encoder import NAME
-
-        add_encoder(golds, fit, Path(args.cache).with_name("encoder-vectors.pkl") if args.cache else None, log)
-        about = {"encoder": NAME}
-        if args.out == str(OUT):
-            args.out = str(ACCURATE)
+    about = add_vectors(golds, fit, args.encoder, wordvecs_of(args), Path(args.cache) if args.cache else None, log)
+    if args.encoder and args.out == str(OUT):
+        args.out = str(ACCURATE)
     data = fit.data
     from onrecord.analyze.nlp import load
 
@@ -851,7 +904,8 @@ def join(paths: list[str], out: Path, log=print) -> int:
         members += [{**{k: parts[0][k] for k in CRF}, **part} for part in parts]
     first = metas[0]
     for path, meta in zip(paths[1:], metas[1:], strict=True):
-        for key in ("words", "tags", "deps", "layers", "epochs", "average_from", "min_word_count", "articles"):
+        for key in ("words", "tags", "deps", "layers", "epochs", "average_from", "min_word_count", "articles",
+                    "wordvecs_digest"):
             if meta.get(key) != first.get(key):
                 raise SystemExit(f"{path}: trained otherwise than {paths[0]} ({key} differs): join taggers trained "
                                  "alike on the same articles, with different seeds")

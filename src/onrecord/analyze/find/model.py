@@ -39,6 +39,7 @@ from onrecord.analyze.candidate import Draft, How
 from onrecord.analyze.context import ArticleContext
 from onrecord.analyze.find.onnx_tagger import GROUP as ONNX_GROUP
 from onrecord.analyze.find.onnx_tagger import Runtime
+from onrecord.errors import ModelError
 from onrecord.lexicon import cue_forms, wordlist
 
 MODEL_FILE = "tagger.npz"
@@ -392,22 +393,42 @@ class SpanTagger:
         the accurate model), or None."""
         return self.about.get("encoder")
 
-    def add_encoder(self, analyses: list, per: list[list[Chunk]]) -> None:
-        """Append the encoder's vectors of each chunk's words (as the article gave them) to its dense
-        columns, for all the analyses' chunks at once. Nothing to do for a tagger without an encoder."""
-        if not self.encoder:
-            return
-        from onrecord.analyze.find.encoder import encoder
+    @property
+    def wordvecs(self) -> str | None:
+        """The static word vectors this tagger reads beside the pipeline's (find/wordvecs.py), or None."""
+        return self.about.get("wordvecs")
 
+    def add_vectors(self, analyses: list, per: list[list[Chunk]]) -> None:
+        """Append the vectors this tagger reads beside the pipeline's to each chunk's dense columns, for all
+        the analyses' chunks at once, the words as the article gave them: the encoder's (the accurate
+        model), then the static word vectors. Nothing to do for a tagger that reads neither."""
+        if not self.encoder and not self.wordvecs:
+            return
         words = []
         for a, chunks in zip(analyses, per, strict=True):
             text = a.stored.text
             for ch in chunks:
                 words.append([text[x:y] for x, y in (a.clean.span(int(s), int(e)) for s, e in ch.spans)])
-        vectors = iter(encoder().vectors(words))
+        extra: list[list[np.ndarray]] = [[] for _ in words]
+        if self.encoder:
+            from onrecord.analyze.find.encoder import encoder
+
+            for e, v in zip(extra, encoder().vectors(words), strict=True):
+                e.append(v)
+        if self.wordvecs:
+            from onrecord.analyze.find.wordvecs import word_vectors
+
+            table = word_vectors()
+            want = self.about.get("wordvecs_digest")
+            if want is not None and want != table.digest:
+                raise ModelError(f"the tagger was trained on another word-vector table than models/{self.wordvecs} "
+                                 f"({want} against {table.digest}): rebuild both with make train")
+            for e, w in zip(extra, words, strict=True):
+                e.append(table.vectors(w))
+        it = iter(extra)
         for chunks in per:
             for ch in chunks:
-                ch.dense = np.concatenate([ch.dense, next(vectors)], axis=1)
+                ch.dense = np.concatenate([ch.dense, *next(it)], axis=1)
 
     def _inputs(self, chunk: Chunk, weights: dict[str, np.ndarray]) -> np.ndarray:
         parts = [chunk.dense]
