@@ -75,3 +75,21 @@ def test_a_tagger_refuses_a_table_other_than_the_one_it_was_trained_on():
     other = dataclasses.replace(tagger, about={**tagger.about, "wordvecs_digest": "0" * 16})
     with pytest.raises(ModelError, match="another word-vector table"):
         other.add_vectors([a], [featurize(a, tagger.vocab)])
+
+
+def test_loading_a_tagger_beside_a_missing_or_other_table_fails_once_in_one_line(monkeypatch):
+    from onrecord.analyze.find import wordvecs
+    from onrecord.errors import ModelError
+
+    other = WordVectors(["said", "told"], np.ones((2, 4), dtype=np.float16), {})
+    monkeypatch.setattr(wordvecs, "word_vectors", lambda: other)
+    with pytest.raises(ModelError, match="another word-vector table") as e:
+        SpanTagger.load()
+    assert "\n" not in str(e.value)
+
+    def missing():
+        raise FileNotFoundError("no such file: wordvecs.npz")
+
+    monkeypatch.setattr(wordvecs, "word_vectors", missing)
+    with pytest.raises(ModelError, match="cannot be read"):
+        SpanTagger.load()

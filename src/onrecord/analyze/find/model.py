@@ -385,6 +385,8 @@ class SpanTagger:
                                 meta["layers"], meta)
         if beside.is_file():
             tagger.runtime = Runtime.load(beside.read_bytes(), raw)
+        if tagger.wordvecs:
+            tagger.word_table()  # a table other than its own fails here, once, not on every article
         return tagger
 
     @property
@@ -397,6 +399,22 @@ class SpanTagger:
     def wordvecs(self) -> str | None:
         """The static word vectors this tagger reads beside the pipeline's (find/wordvecs.py), or None."""
         return self.about.get("wordvecs")
+
+    def word_table(self):
+        """The static word vectors' table (find/wordvecs.py), checked to be the one this tagger was trained
+        on: a ModelError, one line, if it is not."""
+        from onrecord.analyze.find.wordvecs import word_vectors
+
+        try:
+            table = word_vectors()
+        except (FileNotFoundError, OSError, ValueError, KeyError) as e:
+            raise ModelError(f"the tagger reads models/{self.wordvecs}, which cannot be read ({e}): reinstall "
+                             "onrecord, or rebuild it and the tagger with make train") from None
+        want = self.about.get("wordvecs_digest")
+        if want is not None and want != table.digest:
+            raise ModelError(f"the tagger was trained on another word-vector table than models/{self.wordvecs} "
+                             f"({want} against {table.digest}): rebuild both with make train")
+        return table
 
     def add_vectors(self, analyses: list, per: list[list[Chunk]]) -> None:
         """Append the vectors this tagger reads beside the pipeline's to each chunk's dense columns, for all
@@ -416,13 +434,7 @@ class SpanTagger:
             for e, v in zip(extra, encoder().vectors(words), strict=True):
                 e.append(v)
         if self.wordvecs:
-            from onrecord.analyze.find.wordvecs import word_vectors
-
-            table = word_vectors()
-            want = self.about.get("wordvecs_digest")
-            if want is not None and want != table.digest:
-                raise ModelError(f"the tagger was trained on another word-vector table than models/{self.wordvecs} "
-                                 f"({want} against {table.digest}): rebuild both with make train")
+            table = self.word_table()
             for e, w in zip(extra, words, strict=True):
                 e.append(table.vectors(w))
         it = iter(extra)
