@@ -139,7 +139,9 @@ def test_batched_emissions_are_the_same_as_one_chunk_at_a_time():
 
 def _width(t: SpanTagger) -> int:
     """The vector columns the tagger reads: the pipeline's 96, then any it adds (the static word vectors)."""
-    return t.weights["weight_ih_l0"].shape[1] - sum(v.shape[1] for k, v in t.weights.items() if k.startswith("emb"))
+    from onrecord.analyze.find.model import dense_width
+
+    return dense_width(t.weights)
 
 
 def _random_chunks(t: SpanTagger, lengths, seed: int = 6):

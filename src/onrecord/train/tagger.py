@@ -53,6 +53,7 @@ from onrecord.analyze.find.model import (
     LABELS,
     MODEL_FILE,
     Vocab,
+    dense_width,
     join_members,
     rule_columns,
     static_columns_many,
@@ -583,8 +584,7 @@ def fold_tagger(golds: list[Gold], fit: CrossFit, vocab: Vocab, k: int, kept: Pa
             weights = {name: data[name] for name in data.files if name not in ("words", "about")}
             words = [str(w) for w in data["words"]] if "words" in data.files else []
         log(f"fold {k}: weights read from {kept}")
-        width = weights["weight_ih_l0"].shape[1] - sum(v.shape[1] for n, v in weights.items()
-                                                       if n.startswith("emb") and "." not in n)
+        width = dense_width(weights)
         have = next(c[1].shape[1] for d in fit.data for c in d.chunks)
         if width != have:
             raise SystemExit(f"{kept}: a tagger reading {width} vector columns, and these features have {have} "
@@ -748,7 +748,7 @@ def torch_emissions(weights: dict[str, np.ndarray], sizes: list[int], chunks, la
     """The emissions PyTorch computes from these weights for these chunks (find/model.Chunk)."""
     import torch
 
-    width = weights["weight_ih_l0"].shape[1] - sum(weights[f"emb{c}"].shape[1] for c in range(len(sizes)))
+    width = dense_width(weights)
     model = _torch_model(sizes, weights["weight_hh_l0"].shape[1], layers, 0.0, width)
     state = {f"embs.{c}.weight": weights[f"emb{c}"] for c in range(len(sizes))}
     state.update({f"lstm.{name}": weights[name] for name, _ in model.lstm.named_parameters()})

@@ -310,6 +310,13 @@ def read_npz(raw: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     return meta, weights
 
 
+def dense_width(weights: dict[str, np.ndarray]) -> int:
+    """The vector columns a tagger's weights read: the pipeline's 96, then any it appends (the encoder's,
+    the static word vectors'), the first layer's inputs less the embedded token columns (one member's)."""
+    return weights["weight_ih_l0"].shape[1] - sum(v.shape[1] for k, v in weights.items()
+                                                  if k.startswith("emb") and "." not in k)
+
+
 def split_members(weights: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
     """The weights of a file, one dict per member: the first's under their own names (with the CRF's),
     member i's under the names they had before the prefix."""

@@ -70,7 +70,9 @@ class WordVectors:
 
     def pieces(self, word: str) -> list[int]:
         """The word's piece ids, split as the encoder's (uncased) tokenizer splits it."""
-        text = normal(word)
+        return self._pieces(normal(word))
+
+    def _pieces(self, text: str) -> list[int]:
         runs, cur = [], []
         for ch in text:
             if ch.isspace() or _is_punct(ch):
@@ -106,8 +108,9 @@ class WordVectors:
     def vector(self, word: str) -> np.ndarray:
         v = self._cache.get(word)
         if v is None:
-            whole = self.words.get(normal(word))
-            ids = [whole] if whole is not None else self.pieces(word)
+            text = normal(word)
+            whole = self.words.get(text)
+            ids = [whole] if whole is not None else self._pieces(text)
             v = self.table[ids].mean(axis=0) if ids else self._zero
             if len(self._cache) < 200_000:
                 self._cache[word] = v
