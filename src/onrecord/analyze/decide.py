@@ -19,7 +19,9 @@ turns them into drafts, as named steps:
 6. nested attributions the rules found inside a kept quotation stay, linked to it;
 7. the linker (link.py), a model of its own, chooses each quote's speaker mention again among the
    mentions around it: the one step 3 or 4 gave it, the rules' sources of nearby cues, the tagger's
-   source spans.
+   source spans;
+8. the bounds model (bounds.py), another, chooses where each quote starts among the words around the
+   tagger's start ("saying he is “weak …”": the annotators' content is the clause, not the quotation).
 
 A quote's ``confidence`` is the tagger's mean marginal probability over its tokens.
 """
@@ -29,7 +31,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from onrecord.analyze.assemble import MIXED_BELOW, _overlap
+from onrecord.analyze.bounds import Bounds
 from onrecord.analyze.candidate import Candidate, Draft, How
 from onrecord.analyze.find.model import SpanTagger, featurize, spans
 from onrecord.analyze.link import Linker
@@ -58,18 +63,27 @@ class Tagged:
     chunk: int  # which parsed chunk
 
 
+class Tagging(list):
+    """The tagger's spans of one analysis (``Tagged``, in chunk order), and ``marginals``: each parsed
+    chunk's (T, len(LABELS)) marginal probabilities of every label, which the bounds model reads."""
+
+    def __init__(self, spans=()) -> None:
+        super().__init__(spans)
+        self.marginals: list[np.ndarray] = []
+
+
 def _jaccard(a0: int, a1: int, b0: int, b1: int) -> float:
     inter = _overlap(a0, a1, b0, b1)
     union = (a1 - a0) + (b1 - b0) - inter
     return inter / union if union > 0 else 0.0
 
 
-def chosen(tagger: SpanTagger, linker: Linker | None = None) -> ModelDecider:
-    """The decider over ``tagger`` (and ``linker``) with the settings chosen by cross-validation on train
-    (the DEFAULT_ constants above): what the default and the accurate model run, and what the trainers
-    measure."""
+def chosen(tagger: SpanTagger, linker: Linker | None = None, bounds: Bounds | None = None) -> ModelDecider:
+    """The decider over ``tagger`` (and ``linker``, ``bounds``) with the settings chosen by cross-validation
+    on train (the DEFAULT_ constants above): what the default and the accurate model run, and what the
+    trainers measure."""
     return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES, linker=linker,
-                        confirmed=DEFAULT_CONFIRMED)
+                        confirmed=DEFAULT_CONFIRMED, bounds=bounds)
 
 
 class ModelDecider:
@@ -79,9 +93,10 @@ class ModelDecider:
 
     def __init__(self, tagger: SpanTagger, min_prob: float = 0.0, keep_rules: float = 2.0,
                  addressees: bool = False, direct_prob: float | None = None, linker: Linker | None = None,
-                 confirmed: float | None = None) -> None:
+                 confirmed: float | None = None, bounds: Bounds | None = None) -> None:
         self.tagger = tagger
         self.linker = linker  # step 7; None keeps the links of steps 3 and 4
+        self.bounds = bounds  # step 8; None keeps the tagger's starts
         self.min_prob = min_prob
         self.direct_prob = direct_prob  # the floor for quotations (contents within quotation marks); None: min_prob
         self.keep_rules = keep_rules
@@ -93,12 +108,14 @@ class ModelDecider:
         """The tagger's spans of each analysis; the chunks of all of them are batched together."""
         per = [featurize(a, self.tagger.vocab) for a in analyses]
         self.tagger.add_vectors(analyses, per)  # the encoder's or static word vectors, when it reads them
-        decoded = iter(self.tagger.decode_many(self.tagger.emissions([c for cs in per for c in cs])))
+        decoded = iter(self.tagger.decode_many(self.tagger.emissions([c for cs in per for c in cs]), full=True))
         out = []
         for a, cs in zip(analyses, per, strict=True):
-            found: list[Tagged] = []
+            found = Tagging()
             for n, chunk in enumerate(cs):
-                tags, probs = next(decoded)
+                tags, marginals = next(decoded)
+                found.marginals.append(marginals)
+                probs = marginals[np.arange(len(tags)), tags] if len(tags) else np.zeros(0)
                 for role, i, j, p in spans(tags, probs):
                     s, e = int(chunk.spans[i][0]), int(chunk.spans[j - 1][1])
                     if role == "CONTENT":
@@ -204,6 +221,9 @@ class ModelDecider:
         drafts.sort(key=lambda d: d.start)
         if self.linker is not None:  # 7.
             self.linker.link(a, tagged, drafts)
+        marginals = getattr(tagged, "marginals", None)
+        if self.bounds is not None and marginals:  # 8.
+            self.bounds.adjust(a, drafts, marginals)
         return drafts
 
 

@@ -230,12 +230,13 @@ class Extractor:
 @cache
 def default_decider() -> Decider | None:
     """The learned decider over the shipped tagger (decide.py), or None when the package has no model."""
+    from onrecord.analyze.bounds import default_bounds
     from onrecord.analyze.decide import chosen
     from onrecord.analyze.find.model import default_tagger
     from onrecord.analyze.link import default_linker
 
     tagger = default_tagger()
-    return chosen(tagger, default_linker()) if tagger is not None else None
+    return chosen(tagger, default_linker(), default_bounds()) if tagger is not None else None
 
 
 @cache
@@ -252,10 +253,11 @@ def accurate_decider() -> Decider:
     except (FileNotFoundError, OSError):
         raise ModelError(f"this installation has no accurate model (models/{ACCURATE_FILE}): "
                            "reinstall onrecord, or train it with `make train-accurate`") from None
+    from onrecord.analyze.bounds import default_bounds
     from onrecord.analyze.link import default_linker
 
     encoder_available()
-    return chosen(tagger, default_linker())
+    return chosen(tagger, default_linker(), default_bounds())
 
 
 @cache

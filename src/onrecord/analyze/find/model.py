@@ -528,12 +528,15 @@ class SpanTagger:
         probability of its tag (forward-backward), for one sequence."""
         return self.decode_many([emissions])[0]
 
-    def decode_many(self, emissions: list[np.ndarray], group: int = 64) -> list[tuple[list[int], np.ndarray]]:
+    def decode_many(self, emissions: list[np.ndarray], group: int = 64,
+                    full: bool = False) -> list[tuple[list[int], np.ndarray]]:
         """``decode`` for many sequences at once: padded batches, longest first, each step computed for
-        the sequences still going (a Python step per position of the longest of each batch)."""
+        the sequences still going (a Python step per position of the longest of each batch). ``full``:
+        each token's marginal probability of every label, (T, len(LABELS)), instead of its tag's only."""
         trans, start, end = self.weights["transitions"], self.weights["start"], self.weights["end"]
         n_labels = len(LABELS)
-        out: list[tuple[list[int], np.ndarray]] = [([], np.zeros(0))] * len(emissions)
+        out: list[tuple[list[int], np.ndarray]] = [([], np.zeros((0, n_labels)) if full else np.zeros(0))] * len(
+            emissions)
         order = sorted((k for k in range(len(emissions)) if len(emissions[k])), key=lambda k: -len(emissions[k]))
         for g in range(0, len(order), group):
             batch = order[g:g + group]
@@ -575,7 +578,7 @@ class SpanTagger:
                 m = lengths[n]
                 marg = np.exp(alpha[n, :m] + beta[n, :m] - z[n])
                 best = tags[n, :m]
-                out[k] = (best.tolist(), marg[np.arange(m), best])
+                out[k] = (best.tolist(), marg if full else marg[np.arange(m), best])
         return out
 
 

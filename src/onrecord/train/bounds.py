@@ -1,0 +1,218 @@
+"""Train the bounds model (analyze/bounds.py) on PolNeAR train: part of ``make train``; ``--cv`` measures it.
+
+    python -m onrecord.train.bounds ../shared/data/polnear/train.jsonl --cache build/tagger-features.pkl \\
+        --folds-dir build/train-folds                        # models/bounds.json
+    python -m onrecord.train.bounds ... --cv build/cv-bounds.json    # nested 5-fold figures
+
+What the model is shown must be what it will meet: the tagger's quotes on articles the tagger has not
+seen. So, as the linker's (train/linker.py), its examples come out of fold: each of the five
+time-contiguous folds of ``../shared/data/polnear/folds.json`` is decided by the tagger trained on the other
+four (kept in ``--folds-dir``; ``make train`` has just trained them for the linker), with the lexicon and
+confidence model learned without it. Every quote that matches a gold attribution whose start is among the
+quote's options (bounds.options) gives one example: the options' features, and which one is the gold start.
+
+The model is a conditional logit (one weight per feature string, the options of one quote scored against
+each other, L2-regularised), fitted by L-BFGS in PyTorch (``pip install 'onrecord[train]'``); only its
+weights are written (models/bounds.json), no text of the corpus.
+
+``--cv`` measures it nested: the model of fold k is fitted on the other folds' examples and applied to
+fold k's quotes; the figures are pooled over the five folds, beside the same quotes without it (both with
+the linker, fitted nested as train/linker.py --cv fits it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from onrecord.analyze.bounds import MODEL_FILE, Bounds, options
+from onrecord.analyze.link import Linker
+from onrecord.evaluate.gold import predictions_and_quotes, read_gold
+from onrecord.evaluate.metrics import Gold, Outcome, match, score
+from onrecord.train import tagger as T
+
+OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
+BATCH = 16  # articles analysed together
+L2 = 3.0  # on the sum of squared weights (1 and 3 tried on held-out quotes: 3 ahead by 12 exact bounds of 14,061)
+_TRIM = set("\"“”«»„‟‘’'" + " \t\n\r\xa0.,;:!?—–-")  # the scorer's
+
+
+@dataclass
+class Example:
+    fold: int
+    options: list[list[str]]  # each option's features
+    gold: int  # which option is the annotators' start
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in _TRIM:
+        a += 1
+    while b > a and text[b - 1] in _TRIM:
+        b -= 1
+    return a, b
+
+
+def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,
+             bounds: Bounds | None = None, collect: bool = True) -> tuple[list[Example], list[Outcome]]:
+    """Fold k's articles through the pipeline as an unseen article goes (its rules learned without it,
+    ``tagger`` trained without it, ``linker`` and ``bounds`` if given): the examples they give (when
+    ``collect``), and their outcomes."""
+    from onrecord.analyze.decide import chosen
+    from onrecord.analyze.pipeline import Extractor
+    from onrecord.analyze.scoring import Model
+    from onrecord.lexicon import use_learned
+    from onrecord.types import Article
+
+    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
+    use_learned(fit.rules[k].lexicon)
+    try:
+        decider = chosen(tagger, linker, bounds)
+        ex = Extractor(scorer=Model(fit.rules[k].confidence.weights, 0.35), decider=decider)
+        examples: list[Example] = []
+        outcomes: list[Outcome] = []
+        for i in range(0, len(held), BATCH):
+            batch = held[i:i + BATCH]
+            analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
+            for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
+                drafts = decider.from_tagged(a, tagged)
+                opts = {id(d): options(a, d, tagged.marginals) for d in drafts} if collect else {}
+                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
+                o = match(g, preds)
+                outcomes.append(o)
+                for gi, j, _exact, _ok in o.pairs:
+                    d = drafts[firsts[j]]
+                    choices = opts.get(id(d))
+                    if not choices or len(choices) < 2:
+                        continue
+                    content = g.attributions[gi]["content"]
+                    want = _trimmed(g.text, min(s for s, _ in content), max(e for _, e in content))[0]
+                    starts = [_trimmed(g.text, *a.clean.span(s, d.end))[0] for s, _f in choices]
+                    if want in starts:
+                        examples.append(Example(k, [f for _s, f in choices], starts.index(want)))
+    finally:
+        use_learned(None)
+    return examples, outcomes
+
+
+def fit_bounds(examples: list[Example], l2: float = L2) -> dict[str, float]:
+    """The conditional logit's weights (feature -> weight) over ``examples``."""
+    import torch
+
+    names: dict[str, int] = {}
+    rows, cols, group, gold = [], [], [], []
+    n = 0
+    for g, ex in enumerate(examples):
+        for feats in ex.options:
+            for f in feats:
+                rows.append(n)
+                cols.append(names.setdefault(f, len(names)))
+            group.append(g)
+            n += 1
+        gold.append(n - len(ex.options) + ex.gold)
+    torch.manual_seed(0)
+    x = torch.sparse_coo_tensor(torch.tensor([rows, cols]), torch.ones(len(rows), dtype=torch.float64),
+                                (n, len(names)), check_invariants=True).coalesce()
+    seg = torch.tensor(group)
+    right = torch.tensor(gold)
+    w = torch.zeros(len(names), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([w], max_iter=500, history_size=20, line_search_fn="strong_wolfe",
+                            tolerance_grad=1e-7, tolerance_change=1e-10)
+    groups = len(examples)
+
+    def closure():
+        opt.zero_grad()
+        s = torch.sparse.mm(x, w[:, None]).squeeze(1)
+        top = torch.zeros(groups, dtype=torch.float64).scatter_reduce(0, seg, s, "amax", include_self=False)
+        z = torch.zeros(groups, dtype=torch.float64).index_add(0, seg, torch.exp(s - top[seg]))
+        loss = (torch.log(z) + top - s[right]).sum() + 0.5 * l2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    weights = w.detach().numpy()
+    return {f: round(float(weights[i]), 4) for f, i in sorted(names.items()) if abs(weights[i]) >= 1e-3}
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m onrecord.train.bounds")
+    ap.add_argument("train", metavar="TRAIN.jsonl")
+    ap.add_argument("--folds", default=str(T.FOLDS), help="the folds file (default: the PolNeAR one)")
+    ap.add_argument("--cache", metavar="FILE", default="build/tagger-features.pkl",
+                    help="the tagger's cross-fitted features (train/tagger.py --cache); made here if missing")
+    ap.add_argument("--folds-dir", metavar="DIR", default="build/train-folds",
+                    help="each fold's tagger (foldK.npz), as train/linker.py keeps them; trained here when missing")
+    ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH")
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--l2", type=float, default=L2)
+    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
+                    "the figures here")
+    args = ap.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    from onrecord.analyze.find.model import Vocab
+    from onrecord.analyze.nlp import load
+
+    golds = read_gold(args.train)
+    fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
+    vocab = Vocab.of(load())
+    folds = sorted(fit.rules)
+    about = T.add_vectors(golds, fit, False, True, None, log)  # the vectors the default tagger reads
+    taggers = T.fold_taggers(golds, fit, vocab, folds, Path(args.folds_dir), args.jobs, log, epochs=args.epochs,
+                             seed=args.seed, average_from=args.average_from or None, about=about)
+    examples: list[Example] = []
+    for k in folds:
+        t = time.perf_counter()
+        got, _ = run_fold(golds, fit, k, taggers[k])
+        examples += got
+        log(f"fold {k}: {len(got)} examples ({time.perf_counter() - t:.0f} s)")
+    if args.cv:
+        from onrecord.train.linker import fit_linker
+        from onrecord.train.linker import run_fold as linker_fold
+
+        linking = [e for k in folds for e in linker_fold(golds, fit, k, taggers[k])[0]]
+        plain: list[Outcome] = []
+        moved: list[Outcome] = []
+        per_fold = {}
+        for k in folds:
+            linker = Linker(fit_linker([e for e in linking if e.fold != k]))
+            bounds = Bounds(fit_bounds([e for e in examples if e.fold != k], args.l2))
+            without = run_fold(golds, fit, k, taggers[k], linker, None, collect=False)[1]
+            with_ = run_fold(golds, fit, k, taggers[k], linker, bounds, collect=False)[1]
+            plain += without
+            moved += with_
+            per_fold[k] = {"without": score(without).as_dict(), "with": score(with_).as_dict()}
+            log(f"fold {k}: exact {per_fold[k]['without']['content_exact']['F1']:.4f} -> "
+                f"{per_fold[k]['with']['content_exact']['F1']:.4f}, e2e "
+                f"{per_fold[k]['without']['attribution_e2e']['F1']:.4f} -> "
+                f"{per_fold[k]['with']['attribution_e2e']['F1']:.4f}")
+        figures = {"without": score(plain).as_dict(), "with": score(moved).as_dict(), "folds": per_fold}
+        Path(args.cv).write_text(json.dumps(figures, indent=1))
+        for name in ("without", "with"):
+            m = figures[name]
+            log(f"pooled, {name} the bounds model: content {m['content_overlap']['F1']:.4f} exact "
+                f"{m['content_exact']['F1']:.4f} e2e {m['attribution_e2e']['F1']:.4f} "
+                f"direct {m['recall_direct']:.4f} indirect {m['recall_indirect']:.4f} "
+                f"speaker {m['speaker_acc_on_matched']:.4f}")
+        return 0
+    weights = fit_bounds(examples, args.l2)
+    Path(args.out).write_text(json.dumps({
+        "about": "onrecord bounds model, trained by train/bounds.py on PolNeAR train (no licence stated: weights "
+                 "only, no text)", "trained": date.today().isoformat(), "examples": len(examples),
+        "epochs_of_fold_taggers": args.epochs, "average_from": args.average_from, "seed": args.seed,
+        "l2": args.l2, "weights": weights}, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"bounds model written to {args.out}: {len(weights)} weights from {len(examples)} examples")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
