@@ -42,26 +42,53 @@ def _bin(p: float) -> str:
     return str(min(9, int(p * 10)))
 
 
+MAX_TRIM = 64  # characters a start is trimmed over at most (a run of dashes costs no more than this)
+
+
 def trimmed_start(text: str, s: int, e: int) -> int:
-    while s < e and text[s] in TRIM:
+    """Where the scorer would start a content that starts at ``s`` (spaces, marks, punctuation trimmed)."""
+    stop = min(e, s + MAX_TRIM)
+    while s < stop and text[s] in TRIM:
         s += 1
     return s
 
 
-def options(a, d: Draft, marginals: list[np.ndarray], lo: int = 0) -> list[tuple[int, list[str]]]:
+class ChunkIndex:
+    """Which parsed chunk holds an offset, and where each of its words starts (built once an article, each
+    chunk's words once: options() for every quote of a long article stays linear)."""
+
+    def __init__(self, a) -> None:
+        self.a = a
+        self.starts = [o for o, _ in a.chunks]
+        self._words: dict[int, list[int]] = {}
+
+    def chunk(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def words(self, n: int) -> list[int]:
+        got = self._words.get(n)
+        if got is None:
+            base, doc = self.a.chunks[n]
+            got = self._words[n] = [base + t.idx for t in doc]
+        return got
+
+
+def options(a, d: Draft, marginals: list[np.ndarray], lo: int = 0,
+            index: ChunkIndex | None = None) -> list[tuple[int, list[str]]]:
     """(start, features) of every start the model may choose for draft ``d`` of analysis ``a``: one per
     distinct trimmed start, the current one among them; none before ``lo`` (the quote before ends
-    there), nor before the cue when the cue comes first, nor (for a quotation) after its start."""
+    there), nor before the cue when the cue comes first, nor (for a quotation) after its start.
+    ``index``: the article's ChunkIndex, when several drafts are asked about."""
     text = a.article.text
-    starts = [o for o, _ in a.chunks]
-    n = bisect.bisect_right(starts, d.start) - 1
+    index = index or ChunkIndex(a)
+    n = index.chunk(d.start)
     if n < 0 or n >= len(marginals):
         return []
-    base, doc = a.chunks[n]
+    _, doc = a.chunks[n]
     m = marginals[n]
     if len(doc) == 0 or len(m) != len(doc):
         return []
-    idx = [base + t.idx for t in doc]
+    idx = index.words(n)
     i = max(0, bisect.bisect_right(idx, d.start) - 1)
     cue = d.cand.cue if d.cand is not None else None
     if cue is not None and cue[1] <= d.start:
@@ -106,6 +133,18 @@ def options(a, d: Draft, marginals: list[np.ndarray], lo: int = 0) -> list[tuple
     return out
 
 
+def movable(a, drafts: list[Draft], marginals: list[np.ndarray]):
+    """(draft, its options) of every draft whose start may move, in text order, each draft's options
+    asked when the drafts before it have moved (what the model is fitted on, and what it is applied to)."""
+    index = ChunkIndex(a)
+    lo = 0
+    for d in sorted(drafts, key=lambda x: x.start):
+        if d.kind in MOVABLE and d.parent is None and d.label is None:
+            yield d, options(a, d, marginals, lo, index)
+        if d.parent is None:
+            lo = max(lo, d.end)
+
+
 class Bounds:
     """Chooses where each quote starts (the weights of train/bounds.py)."""
 
@@ -128,19 +167,14 @@ class Bounds:
     def adjust(self, a, drafts: list[Draft], marginals: list[np.ndarray]) -> None:
         """Move each movable draft's start to its best option (in place; ``drafts`` in text order)."""
         text = a.article.text
-        lo = 0
-        for d in sorted(drafts, key=lambda x: x.start):
-            if d.kind in MOVABLE and d.parent is None and d.label is None:
-                opts = options(a, d, marginals, lo)
-                if len(opts) > 1:
-                    cur = trimmed_start(text, d.start, d.end)
-                    # the current start first, so that a tie keeps it
-                    opts.sort(key=lambda o: trimmed_start(text, o[0], d.end) != cur)
-                    best = max(opts, key=lambda o: self.score(o[1]))[0]
-                    if trimmed_start(text, best, d.end) != cur:
-                        self._move(a, d, best)
-            if d.parent is None:
-                lo = max(lo, d.end)
+        for d, opts in movable(a, drafts, marginals):
+            if len(opts) > 1:
+                cur = trimmed_start(text, d.start, d.end)
+                # the current start first, so that a tie keeps it
+                opts.sort(key=lambda o: trimmed_start(text, o[0], d.end) != cur)
+                best = max(opts, key=lambda o: self.score(o[1]))[0]
+                if trimmed_start(text, best, d.end) != cur:
+                    self._move(a, d, best)
 
     @staticmethod
     def _move(a, d: Draft, start: int) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from onrecord.analyze.bounds import MODEL_FILE, Bounds, options
+from onrecord.analyze.bounds import MODEL_FILE, Bounds, movable
 from onrecord.analyze.link import Linker
 from onrecord.evaluate.gold import predictions_and_quotes, read_gold
 from onrecord.evaluate.metrics import Gold, Outcome, match, score
@@ -80,7 +80,7 @@ def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker 
             analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
             for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
                 drafts = decider.from_tagged(a, tagged)
-                opts = {id(d): options(a, d, tagged.marginals) for d in drafts} if collect else {}
+                opts = {id(d): o for d, o in movable(a, drafts, tagged.marginals)} if collect else {}
                 preds, firsts = predictions_and_quotes(ex.result(a, drafts))
                 o = match(g, preds)
                 outcomes.append(o)
