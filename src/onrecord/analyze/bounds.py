@@ -36,13 +36,11 @@ REACH = 5  # words either side of the tagger's start (3 and 8 tried on held-out 
 QUOTE_MARKS = set("\"“”«»„‟‘’'")
 TRIM = QUOTE_MARKS | set(" \t\n\r\xa0.,;:!?—–-")  # what the scorer trims before comparing bounds
 MOVABLE = ("direct", "indirect", "mixed")  # block quotes and transcript turns stand as the layout made them
+MAX_TRIM = 64  # characters a start is trimmed over at most (a run of dashes costs no more than this)
 
 
 def _bin(p: float) -> str:
     return str(min(9, int(p * 10)))
-
-
-MAX_TRIM = 64  # characters a start is trimmed over at most (a run of dashes costs no more than this)
 
 
 def trimmed_start(text: str, s: int, e: int) -> int:
