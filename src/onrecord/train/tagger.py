@@ -552,7 +552,9 @@ def held_out(golds: list[Gold], fit: CrossFit, k: int, tagger, jobs: int | None)
             ex = Extractor(decider=None)
             got = [r for i in range(0, len(arts), 16) for r in _cv_work(ex, arts[i:i + 16])]
         else:
-            got = list(run(arts, jobs=jobs, timeout=None, work=_cv_work))
+            # the workers' own extractor only lends _cv_work its pipeline: "rules", so that it never loads the
+            # shipped tagger (which would refuse a word-vector table rebuilt for the taggers measured here)
+            got = list(run(arts, jobs=jobs, timeout=None, work=_cv_work, model="rules"))
     finally:
         use_learned(None)
     for g, r in zip(held, got, strict=True):
