@@ -58,7 +58,7 @@ fuzz: install
 
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
-# about 40 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
+# about 45 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
 # the confidence model, the static word vectors (each word piece and word of the pipeline's vocabulary
 # read alone by the packaged encoder), the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
 # each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
