@@ -23,13 +23,12 @@ taggers that had not seen the articles they were run on, as the linker's are.
 from __future__ import annotations
 
 import bisect
-import json
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from onrecord.analyze.candidate import Draft
+from onrecord.analyze.scoring import Model, read_model
 
 MODEL_FILE = "bounds.json"
 REACH = 5  # words either side of the tagger's start (3 and 8 tried on held-out quotes: within 0.001 of exact F1)
@@ -147,20 +146,19 @@ class Bounds:
     """Chooses where each quote starts (the weights of train/bounds.py)."""
 
     def __init__(self, weights: dict[str, float]) -> None:
-        self.weights = weights
+        self.model = Model(weights, 0.5)
 
     @classmethod
     def load(cls, path=None) -> Bounds:
-        if path is None:
-            raw = resources.files("onrecord.models").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-        else:
-            with open(path, encoding="utf-8") as fh:
-                raw = fh.read()
-        return cls(json.loads(raw)["weights"])
+        return cls(read_model(MODEL_FILE, path)["weights"])
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.model.weights
 
     def score(self, features: list[str]) -> float:
-        w = self.weights
-        return sum(w.get(f, 0.0) for f in features)
+        """An option's log-odds of being the start."""
+        return self.model.score(features)
 
     def adjust(self, a, drafts: list[Draft], marginals: list[np.ndarray]) -> None:
         """Move each movable draft's start to its best option (in place; ``drafts`` in text order)."""

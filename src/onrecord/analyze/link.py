@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 
 from onrecord.analyze.candidate import Candidate, Draft
 from onrecord.analyze.marks import strip_chars
-from onrecord.analyze.scoring import Model
+from onrecord.analyze.scoring import Model, read_model
 from onrecord.lexicon import wordlist
 
 MODEL_FILE = "linker.json"
@@ -253,12 +251,7 @@ class Linker:
 
     @classmethod
     def load(cls, path=None) -> Linker:
-        if path is None:
-            raw = resources.files("onrecord.models").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-        else:
-            with open(path, encoding="utf-8") as fh:
-                raw = fh.read()
-        return cls(json.loads(raw)["weights"])
+        return cls(read_model(MODEL_FILE, path)["weights"])
 
     def link(self, a, tagged: list, drafts: list[Draft]) -> None:
         """Give each linkable draft the best option's mention as its source (in place: a draft whose

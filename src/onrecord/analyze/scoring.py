@@ -135,19 +135,34 @@ class Model:
     weights: dict[str, float]
     threshold: float
 
+    def score(self, feats: list[str]) -> float:
+        """The sum of the features' weights (the log-odds)."""
+        w = self.weights
+        return sum(w.get(x, 0.0) for x in feats)
+
     def probability(self, feats: list[str]) -> float:
-        z = sum(self.weights.get(x, 0.0) for x in feats)
+        z = self.score(feats)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def read_model(name: str, path=None) -> dict:
+    """A learned model's JSON (weights over feature strings, and what its trainer recorded): the package's
+    models/``name``, or the file at ``path``."""
+    if path is None:
+        raw = resources.files("onrecord.models").joinpath(name).read_text(encoding="utf-8")
+    else:
+        with open(path, encoding="utf-8") as fh:
+            raw = fh.read()
+    return json.loads(raw)
 
 
 @cache
 def default_scorer() -> Model | None:
     """The shipped model, or None when the package has none (then nothing is filtered)."""
     try:
-        raw = resources.files("onrecord.models").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        data = read_model(MODEL_FILE)
     except (FileNotFoundError, ModuleNotFoundError):
         return None
-    data = json.loads(raw)
     return Model(data["weights"], data["threshold"])
 
 

@@ -32,12 +32,11 @@ from pathlib import Path
 
 from onrecord.analyze.bounds import MODEL_FILE, Bounds, movable
 from onrecord.analyze.link import Linker
-from onrecord.evaluate.gold import predictions_and_quotes, read_gold
-from onrecord.evaluate.metrics import Gold, Outcome, match, score
+from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
+from onrecord.train.outoffold import add_options, decisions, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
-BATCH = 16  # articles analysed together
 L2 = 3.0  # on the sum of squared weights (1 and 3 tried on held-out quotes: 3 ahead by 12 exact bounds of 14,061)
 _TRIM = set("\"“”«»„‟‘’'" + " \t\n\r\xa0.,;:!?—–-")  # the scorer's
 
@@ -59,43 +58,26 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
 
 def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,
              bounds: Bounds | None = None, collect: bool = True) -> tuple[list[Example], list[Outcome]]:
-    """Fold k's articles through the pipeline as an unseen article goes (its rules learned without it,
-    ``tagger`` trained without it, ``linker`` and ``bounds`` if given): the examples they give (when
-    ``collect``), and their outcomes."""
+    """Fold k's articles through the pipeline as an unseen article goes (outoffold.decisions; ``tagger``
+    trained without it, ``linker`` and ``bounds`` if given): the examples they give (when ``collect``), and
+    their outcomes."""
     from onrecord.analyze.decide import chosen
-    from onrecord.analyze.pipeline import Extractor
-    from onrecord.analyze.scoring import Model
-    from onrecord.lexicon import use_learned
-    from onrecord.types import Article
 
-    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
-    use_learned(fit.rules[k].lexicon)
-    try:
-        decider = chosen(tagger, linker, bounds)
-        ex = Extractor(scorer=Model(fit.rules[k].confidence.weights, 0.35), decider=decider)
-        examples: list[Example] = []
-        outcomes: list[Outcome] = []
-        for i in range(0, len(held), BATCH):
-            batch = held[i:i + BATCH]
-            analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
-            for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
-                drafts = decider.from_tagged(a, tagged)
-                opts = {id(d): o for d, o in movable(a, drafts, tagged.marginals)} if collect else {}
-                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
-                o = match(g, preds)
-                outcomes.append(o)
-                for gi, j, _exact, _ok in o.pairs:
-                    d = drafts[firsts[j]]
-                    choices = opts.get(id(d))
-                    if not choices or len(choices) < 2:
-                        continue
-                    content = g.attributions[gi]["content"]
-                    want = _trimmed(g.text, min(s for s, _ in content), max(e for _, e in content))[0]
-                    starts = [_trimmed(g.text, *a.clean.span(s, d.end))[0] for s, _f in choices]
-                    if want in starts:
-                        examples.append(Example(k, [f for _s, f in choices], starts.index(want)))
-    finally:
-        use_learned(None)
+    examples: list[Example] = []
+    outcomes: list[Outcome] = []
+    for g, a, tagged, drafts, firsts, o in decisions(golds, fit, k, chosen(tagger, linker, bounds)):
+        outcomes.append(o)
+        opts = {id(d): x for d, x in movable(a, drafts, tagged.marginals)} if collect else {}
+        for gi, j, _exact, _ok in o.pairs:
+            d = drafts[firsts[j]]
+            choices = opts.get(id(d))
+            if not choices or len(choices) < 2:
+                continue
+            content = g.attributions[gi]["content"]
+            want = _trimmed(g.text, min(s for s, _ in content), max(e for _, e in content))[0]
+            starts = [_trimmed(g.text, *a.clean.span(s, d.end))[0] for s, _f in choices]
+            if want in starts:
+                examples.append(Example(k, [f for _s, f in choices], starts.index(want)))
     return examples, outcomes
 
 
@@ -140,16 +122,7 @@ def fit_bounds(examples: list[Example], l2: float = L2) -> dict[str, float]:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m onrecord.train.bounds")
-    ap.add_argument("train", metavar="TRAIN.jsonl")
-    ap.add_argument("--folds", default=str(T.FOLDS), help="the folds file (default: the PolNeAR one)")
-    ap.add_argument("--cache", metavar="FILE", default="build/tagger-features.pkl",
-                    help="the tagger's cross-fitted features (train/tagger.py --cache); made here if missing")
-    ap.add_argument("--folds-dir", metavar="DIR", default="build/train-folds",
-                    help="each fold's tagger (foldK.npz), as train/linker.py keeps them; trained here when missing")
-    ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH")
-    ap.add_argument("--jobs", type=int, default=None)
+    add_options(ap)
     ap.add_argument("--l2", type=float, default=L2)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
@@ -159,16 +132,8 @@ def main(argv: list[str]) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    from onrecord.analyze.find.model import Vocab
-    from onrecord.analyze.nlp import load
-
-    golds = read_gold(args.train)
-    fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
-    vocab = Vocab.of(load())
-    folds = sorted(fit.rules)
-    about = T.add_vectors(golds, fit, False, True, None, log)  # the vectors the default tagger reads
-    taggers = T.fold_taggers(golds, fit, vocab, folds, Path(args.folds_dir), args.jobs, log, epochs=args.epochs,
-                             seed=args.seed, average_from=args.average_from or None, about=about)
+    ready = setup(args, log)
+    golds, fit, folds, taggers = ready.golds, ready.fit, ready.folds, ready.taggers
     examples: list[Example] = []
     for k in folds:
         t = time.perf_counter()

@@ -33,12 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from onrecord.analyze.link import MODEL_FILE, Linker, described
-from onrecord.evaluate.gold import predictions_and_quotes, read_gold
-from onrecord.evaluate.metrics import Gold, Outcome, match, score
+from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
+from onrecord.train.outoffold import add_options, decisions, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
-BATCH = 16  # articles analysed together
 
 
 @dataclass
@@ -50,44 +49,26 @@ class Example:
 
 def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker | None = None,
              collect: bool = True) -> tuple[list[Example], list[Outcome]]:
-    """Fold k's articles through the pipeline as an unseen article goes (its rules learned without it,
-    ``tagger`` trained without it, ``linker`` if given): the examples they give, and their outcomes."""
+    """Fold k's articles through the pipeline as an unseen article goes (outoffold.decisions; ``tagger``
+    trained without it, ``linker`` if given): the examples they give, and their outcomes."""
     from onrecord.analyze.decide import chosen
-    from onrecord.analyze.pipeline import Extractor
-    from onrecord.analyze.scoring import Model
-    from onrecord.lexicon import use_learned
-    from onrecord.types import Article
 
-    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
-    rules = fit.rules[k]
-    use_learned(rules.lexicon)
-    try:
-        decider = chosen(tagger, linker)
-        ex = Extractor(scorer=Model(rules.confidence.weights, 0.35), decider=decider)
-        examples: list[Example] = []
-        outcomes: list[Outcome] = []
-        for i in range(0, len(held), BATCH):
-            batch = held[i:i + BATCH]
-            analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
-            for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
-                drafts = decider.from_tagged(a, tagged)
-                opts = described(a, tagged, drafts) if collect else {}
-                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
-                o = match(g, preds)
-                outcomes.append(o)
-                for gi, j, _exact, _ok in o.pairs:
-                    att = g.attributions[gi]
-                    options = opts.get(id(drafts[firsts[j]]))
-                    if not att["source"] or not options:
-                        continue
-                    gold = {x for s, e in att["source"] for x in range(s, e)}
-                    right = []
-                    for opt, _f in options:
-                        s, e = a.clean.span(*opt.span)
-                        right.append(any(x in gold for x in range(s, e)))
-                    examples.append(Example(k, [f for _o, f in options], right))
-    finally:
-        use_learned(None)
+    examples: list[Example] = []
+    outcomes: list[Outcome] = []
+    for g, a, tagged, drafts, firsts, o in decisions(golds, fit, k, chosen(tagger, linker)):
+        outcomes.append(o)
+        opts = described(a, tagged, drafts) if collect else {}
+        for gi, j, _exact, _ok in o.pairs:
+            att = g.attributions[gi]
+            options = opts.get(id(drafts[firsts[j]]))
+            if not att["source"] or not options:
+                continue
+            gold = {x for s, e in att["source"] for x in range(s, e)}
+            right = []
+            for opt, _f in options:
+                s, e = a.clean.span(*opt.span)
+                right.append(any(x in gold for x in range(s, e)))
+            examples.append(Example(k, [f for _o, f in options], right))
     return examples, outcomes
 
 
@@ -123,17 +104,7 @@ def add_probe(path: Path) -> list[dict]:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m onrecord.train.linker")
-    ap.add_argument("train", metavar="TRAIN.jsonl")
-    ap.add_argument("--folds", default=str(T.FOLDS), help="the folds file (default: the PolNeAR one)")
-    ap.add_argument("--cache", metavar="FILE", default="build/tagger-features.pkl",
-                    help="the tagger's cross-fitted features (train/tagger.py --cache); made here if missing")
-    ap.add_argument("--folds-dir", metavar="DIR", default="build/train-folds",
-                    help="each fold's tagger (foldK.npz), trained here when missing (the same as make cv keeps)")
-    ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH",
-                    help="a fold's tagger, when trained here: its weights averaged from this epoch on (0: none)")
-    ap.add_argument("--jobs", type=int, default=None)
+    add_options(ap)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
                     "the figures here")
@@ -141,8 +112,6 @@ def main(argv: list[str]) -> int:
                     "the fold taggers kept in these folders, read as one (model.SpanTagger.ensemble); the linker "
                     "still learns from the quotes of --folds-dir's (as make train's linker does for the shipped "
                     "tagger of two seeds)")
-    ap.add_argument("--no-wordvecs", action="store_true", help="the fold taggers read no static word vectors "
-                    "(as train/tagger.py --no-wordvecs)")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
     args = ap.parse_args(argv)
 
@@ -152,17 +121,8 @@ def main(argv: list[str]) -> int:
     if args.probe_only:
         log(f"probe of {args.out}: {add_probe(Path(args.out))}")
         return 0
-    from onrecord.analyze.find.model import Vocab
-    from onrecord.analyze.nlp import load
-
-    golds = read_gold(args.train)
-    fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
-    vocab = Vocab.of(load())
-    folds = sorted(fit.rules)
-    about = T.add_vectors(golds, fit, False, T.wordvecs_of(args), None, log)  # the vectors the default tagger reads
-    # each fold's tagger read from --folds-dir (the folds `make cv` keeps serve as well), else trained there
-    taggers = T.fold_taggers(golds, fit, vocab, folds, Path(args.folds_dir), args.jobs, log, epochs=args.epochs,
-                             seed=args.seed, average_from=args.average_from or None, about=about)
+    ready = setup(args, log)
+    golds, fit, folds, taggers = ready.golds, ready.fit, ready.folds, ready.taggers
     examples: list[Example] = []
     plain: list[Outcome] = []
     for k in folds:
@@ -182,7 +142,7 @@ def main(argv: list[str]) -> int:
             if missing:
                 raise SystemExit(f"{missing[0]}: no such fold tagger (make cv keeps them; or train/tagger.py --cv "
                                  "... --seed S --members 1 --cv-keep DIR)")
-            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, vocab, k, f, log, about=about)
+            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, ready.vocab, k, f, log, about=ready.about)
                                                for f in files])
                        for k, files in zip(folds, kept, strict=True)}
             plain = []

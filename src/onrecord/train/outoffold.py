@@ -1,0 +1,93 @@
+"""The quotes of taggers on articles they have not seen: what the linker (train/linker.py) and the bounds
+model (train/bounds.py) learn from and are measured on.
+
+Each of the five time-contiguous folds of ``../shared/data/polnear/folds.json`` is decided by the tagger
+trained on the other four (train/tagger.py; kept in ``--folds-dir`` and reused, as ``make cv`` keeps
+them), with the lexicon and confidence model learned without it (the cross-fitted features of
+``--cache``). ``add_options`` and ``setup`` give both trainers the same command-line options and the same
+fold taggers; ``decisions`` runs a fold through the pipeline as an unseen article goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from onrecord.evaluate.gold import predictions_and_quotes, read_gold
+from onrecord.evaluate.metrics import Gold, Outcome, match
+from onrecord.train import tagger as T
+
+BATCH = 16  # articles analysed together
+
+
+def add_options(ap: argparse.ArgumentParser) -> None:
+    """The options that say where the fold taggers and their features are, and how to train them when
+    they are missing."""
+    ap.add_argument("train", metavar="TRAIN.jsonl")
+    ap.add_argument("--folds", default=str(T.FOLDS), help="the folds file (default: the PolNeAR one)")
+    ap.add_argument("--cache", metavar="FILE", default="build/tagger-features.pkl",
+                    help="the tagger's cross-fitted features (train/tagger.py --cache); made here if missing")
+    ap.add_argument("--folds-dir", metavar="DIR", default="build/train-folds",
+                    help="each fold's tagger (foldK.npz), trained here when missing (the same as make cv keeps)")
+    ap.add_argument("--epochs", type=int, default=T.EPOCHS, help="epochs of a fold's tagger, when trained here")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH",
+                    help="a fold's tagger, when trained here: its weights averaged from this epoch on (0: none)")
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--no-wordvecs", action="store_true", help="the fold taggers read no static word vectors "
+                    "(as train/tagger.py --no-wordvecs)")
+
+
+@dataclass
+class Setup:
+    golds: list[Gold]
+    fit: T.CrossFit
+    vocab: object  # model.Vocab
+    about: dict  # what the fold taggers record of the vectors they read
+    taggers: dict  # fold -> the numpy tagger trained without it
+
+    @property
+    def folds(self) -> list[int]:
+        return sorted(self.fit.rules)
+
+
+def setup(args: argparse.Namespace, log) -> Setup:
+    """The gold, the cross-fitted features (with the vectors the default tagger reads) and each fold's tagger,
+    read from ``--folds-dir`` or trained there."""
+    from onrecord.analyze.find.model import Vocab
+    from onrecord.analyze.nlp import load
+
+    golds = read_gold(args.train)
+    fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
+    vocab = Vocab.of(load())
+    about = T.add_vectors(golds, fit, False, T.wordvecs_of(args), None, log)
+    taggers = T.fold_taggers(golds, fit, vocab, sorted(fit.rules), Path(args.folds_dir), args.jobs, log,
+                             epochs=args.epochs, seed=args.seed, average_from=args.average_from or None, about=about)
+    return Setup(golds, fit, vocab, about, taggers)
+
+
+def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[tuple]:
+    """(gold, analysis, tagged spans, drafts, first draft of each prediction, outcome) of every article of
+    fold k, decided by ``decider`` (decide.chosen over a tagger trained without fold k) with the rules
+    learned without it."""
+    from onrecord.analyze.pipeline import Extractor
+    from onrecord.analyze.scoring import Model
+    from onrecord.lexicon import use_learned
+    from onrecord.types import Article
+
+    held = [g for g, f in zip(golds, fit.folds, strict=True) if f == k]
+    use_learned(fit.rules[k].lexicon)
+    try:
+        ex = Extractor(scorer=Model(fit.rules[k].confidence.weights, 0.35), decider=decider)
+        for i in range(0, len(held), BATCH):
+            batch = held[i:i + BATCH]
+            analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
+            for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
+                drafts = decider.from_tagged(a, tagged)
+                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
+                outcome: Outcome = match(g, preds)
+                yield g, a, tagged, drafts, firsts, outcome
+    finally:
+        use_learned(None)
