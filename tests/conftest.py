@@ -43,6 +43,15 @@ def rules_find(rules_extractor):
     return _find
 
 
+@pytest.fixture(scope="session")
+def nested_find(extractor):
+    """find(text), attributions nested in quotations reported too (``--nested``)."""
+    from onrecord.analyze.pipeline import Extractor
+
+    ex = Extractor(nlp=extractor.nlp, nested=True)
+    return ex.extract
+
+
 def quote_with(result, fragment: str):
     """The shortest quote containing ``fragment`` (an enclosing quote contains it too)."""
     hits = [q for q in result.quotes if fragment in q.text]

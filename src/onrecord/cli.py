@@ -75,6 +75,10 @@ def add_rules(p: argparse.ArgumentParser) -> None:
                         "rules alone (faster, less accurate). Figures: docs/accuracy.md")
     g.add_argument("--rules", dest="model", action="store_const", const="rules",
                    help="the same as --model rules")
+    p.add_argument("--nested", action="store_true",
+                   help="also report attributions nested inside a quotation (\"As the governor said, ...\" in "
+                        "the mayor's words), each with its parent quote; off by default: they are the quoted "
+                        "speaker's account of someone else (docs/accuracy.md)")
 
 
 def _error(msg: str) -> None:
@@ -107,7 +111,7 @@ def _extract_to(args: argparse.Namespace, out) -> int:
     progress = _Progress(enabled=sys.stderr.isatty() and fmt != "table")
     try:
         for item in run(iter_articles(args.paths), jobs=args.jobs, timeout=args.timeout,
-                        on_notice=progress.wrap(notice), model=args.model):
+                        on_notice=progress.wrap(notice), model=args.model, nested=args.nested):
             if isinstance(item, InputError):
                 skipped += 1
                 progress.clear()
@@ -156,7 +160,8 @@ class _Progress:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from onrecord.evaluate.report import evaluate, print_errors, print_scores
 
-    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs, model=args.model)
+    outcomes = evaluate(args.gold, args.predictions, jobs=args.jobs, model=args.model,
+                        nested=args.nested)
     if args.errors:
         print_errors(outcomes, sys.stdout)
     print_scores(outcomes, sys.stdout, args.format)

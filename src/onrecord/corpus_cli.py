@@ -138,10 +138,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                refresh=True)
 
                 summary = ingest(args.paths, store, jobs=args.jobs, on_progress=show, timeout=args.timeout,
-                                 on_notice=notice, model=args.model)
+                                 on_notice=notice, model=args.model, nested=args.nested)
         else:
             summary = ingest(args.paths, store, jobs=args.jobs, timeout=args.timeout, on_notice=notice,
-                             model=args.model)
+                             model=args.model, nested=args.nested)
     for w in summary.warnings:
         notice(w)
     for e in summary.errors:

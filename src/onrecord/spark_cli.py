@@ -35,7 +35,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
     def log(msg: str) -> None:
         print(f"onrecord: [{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
-    counts = run(args.paths, args.out, args.master, args.partitions, args.model, log=log)
+    counts = run(args.paths, args.out, args.master, args.partitions, args.model, log=log, nested=args.nested)
     print(f"onrecord: {counts['articles']} article(s), {counts['quotes']} quote(s), {counts['entities']} "
           f"entit{'y' if counts['entities'] == 1 else 'ies'}, {counts['speakers']} speaker(s) across articles, "
           f"{counts['errors']} input error(s) written to "

@@ -41,3 +41,14 @@ def test_component_in_a_blank_pipeline_parses_with_onrecords_own():
     nlp.add_pipe("onrecord")
     (q,) = nlp("“The harbour will reopen,” said Port Director Ines Alvarez.")._.quotes
     assert q.speaker.name == "Ines Alvarez"
+
+
+def test_component_reports_nested_attributions_only_when_configured():
+    text = ("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
+            "We discussed the repairs. As the governor said, every town will get help before winter.")
+    plain, nested = spacy.blank("en"), spacy.blank("en")
+    plain.add_pipe("onrecord")
+    nested.add_pipe("onrecord", config={"nested": True})
+    assert not any(q.parent for q in plain(text)._.quotes)
+    inner = [q for q in nested(text)._.quotes if q.parent]
+    assert [q.speaker.mention for q in inner] == ["the governor"]

@@ -94,15 +94,27 @@ def test_questions_are_marked(find):
     assert not quote_with(r, "she would not").question
 
 
-def test_nested_attribution_links_to_enclosing_quote(find):
-    r = find("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
-             "We discussed the repairs. As the governor said, every town will get help before winter.")
+NESTED = ("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
+          "We discussed the repairs. As the governor said, every town will get help before winter.")
+
+
+def test_nested_attribution_links_to_enclosing_quote_when_asked(nested_find):
+    r = nested_find(NESTED)
     outer = quote_with(r, "We discussed the repairs")
     inner = quote_with(r, "every town will get help")
     assert inner.parent == outer.id
     assert inner.speaker.mention == "the governor"
     # the quoted speaker's own voice ("we discussed", "I think") is not a nested attribution
     assert [q.id for q in r.quotes if q.parent] == [inner.id]
+
+
+def test_by_default_a_quote_is_reported_once_without_what_it_reports_of_others(find, rules_find):
+    for r in (find(NESTED), rules_find(NESTED)):
+        outer = quote_with(r, "We discussed the repairs")
+        assert outer.speaker.name == "Jon Ruiz"
+        assert not any(q.parent for q in r.quotes)
+        assert [q.id for q in r.quotes] == [f"q{n}" for n in range(1, len(r.quotes) + 1)]
+        assert not any(q.speaker and q.speaker.mention == "the governor" for q in r.quotes)
 
 
 def test_first_person_inside_a_quotation_keeps_the_quotation(find):
@@ -405,10 +417,10 @@ def test_a_clause_the_parser_made_the_head_of_told_is_what_was_told(find):
     assert q.kind == "mixed" and q.cue.text == "told" and q.text.startswith("he was")
 
 
-def test_a_quotation_that_reports_someone_stays_a_quote_with_the_report_nested_in_it(find):
-    r = find('"The mayor made clear that she chose the site for its rail links," wrote columnist Ines Vidal, '
-             'citing two council members. "She said she thought most residents would see the sense of '
-             'building near the station."')
+def test_a_quotation_that_reports_someone_stays_a_quote_with_the_report_nested_in_it(nested_find):
+    r = nested_find('"The mayor made clear that she chose the site for its rail links," wrote columnist Ines Vidal, '
+                    'citing two council members. "She said she thought most residents would see the sense of '
+                    'building near the station."')
     q = quote_with(r, "She said she thought")
     assert q.kind == "direct" and q.speaker.name == "Ines Vidal"
     nested = quote_with(r, "most residents would see")

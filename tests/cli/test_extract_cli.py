@@ -53,6 +53,20 @@ def test_jsonl_input_keeps_id_and_text(tmp_path):
     assert [q["kind"] for q in obj["quotes"]] == ["indirect", "direct"]
 
 
+def test_nested_attributions_only_with_the_flag(tmp_path):
+    f = tmp_path / "answer.txt"
+    f.write_text("Mayor Jon Ruiz took questions.\n\nRuiz responded:\n\n"
+                 "We discussed the repairs. As the governor said, every town will get help before winter.\n")
+    plain = onrecord("extract", f, "-f", "jsonl", "-j", "1")
+    nested = onrecord("extract", f, "-f", "jsonl", "-j", "1", "--nested")
+    assert plain.returncode == 0 and nested.returncode == 0, plain.stderr + nested.stderr
+    (without,), (with_,) = ([json.loads(line) for line in p.stdout.splitlines()] for p in (plain, nested))
+    assert not any(q["parent"] for q in without["quotes"])
+    (inner,) = [q for q in with_["quotes"] if q["parent"]]
+    assert inner["speaker"]["mention"] == "the governor"
+    assert inner["parent"] in {q["id"] for q in with_["quotes"]}
+
+
 def test_bad_input_is_one_line_and_the_batch_goes_on(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"\x00\x00binary")
     (tmp_path / "lines.jsonl").write_text('{"text": "Ann Lee said it rained."}\n{broken\n')

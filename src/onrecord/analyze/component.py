@@ -12,6 +12,9 @@ onrecord's own pipeline parses). That parses the text a second time; a pipeline 
 can be ``spacy.blank("en")`` with the component alone. The learned tagger (find/model.py) reads the
 token vectors of onrecord's own pipeline; after another pipeline's parser the rules decide alone.
 
+``nlp.add_pipe("onrecord", config={"nested": True})`` also reports attributions nested inside a
+quotation, as ``--nested`` does (``Extractor(nested=True)``).
+
 It assigns ``doc._.quotes`` (a list of ``onrecord.Quote``), ``doc._.speaker_entities`` (``onrecord.Entity``)
 and the span group ``doc.spans["onrecord"]`` (one span per quote, labelled with its kind).
 """
@@ -58,14 +61,15 @@ class _Before:
 
 
 class OnrecordComponent:
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, nested: bool = False) -> None:
         self.before = _Before(nlp, name)
+        self.nested = nested
         self._extractor: Extractor | None = None
 
     def extractor(self) -> Extractor:
         if self._extractor is None:
             if not self.before.has_parser():
-                self._extractor = Extractor()
+                self._extractor = Extractor(nested=self.nested)
             else:
                 # the tagger reads the token vectors of the pipeline it was trained over; over another
                 # pipeline's vectors it would be guessing, so there the rules decide alone
@@ -73,7 +77,8 @@ class OnrecordComponent:
 
                 meta = self.before.nlp.meta
                 same = f"{meta.get('lang')}_{meta.get('name')}" == MODEL and str(meta.get("version", "")).startswith("3.8")
-                self._extractor = Extractor(nlp=self.before, decider="default" if same else None)
+                self._extractor = Extractor(nlp=self.before, decider="default" if same else None,
+                                            nested=self.nested)
         return self._extractor
 
     def __call__(self, doc: Doc) -> Doc:
@@ -89,6 +94,7 @@ class OnrecordComponent:
         return doc
 
 
-@Language.factory("onrecord", assigns=["doc._.quotes", "doc._.speaker_entities", "doc.spans"])
-def make_onrecord(nlp: Language, name: str) -> OnrecordComponent:
-    return OnrecordComponent(nlp, name)
+@Language.factory("onrecord", assigns=["doc._.quotes", "doc._.speaker_entities", "doc.spans"],
+                  default_config={"nested": False})
+def make_onrecord(nlp: Language, name: str, nested: bool) -> OnrecordComponent:
+    return OnrecordComponent(nlp, name, nested)

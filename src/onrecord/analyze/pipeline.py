@@ -123,10 +123,15 @@ class Extractor:
     the tagger that also reads a pretrained encoder's word vectors (slower: ``--model accurate``, needs
     ``onrecord[embed]``); None, the rules and the scorer alone (``--model rules``); or a Decider of your
     own. ``keep_all`` implies the rules.
+    ``nested``: also report attributions nested inside a quotation ("As the governor said, …" inside a
+    mayor's quote), each with ``parent``, the quote it stands in. Off by default: such an attribution is
+    the quoted speaker's account of someone else, not a statement on that person's record, and more than
+    half of those found are no statement at all (docs/accuracy.md, "Nested attributions").
     """
 
     def __init__(self, nlp=None, keep_all: bool = False, scorer: Scorer | None | str = "default",
-                 finders: list[Finder] | None = None, decider: Decider | None | str = "default") -> None:
+                 finders: list[Finder] | None = None, decider: Decider | None | str = "default",
+                 nested: bool = False) -> None:
         if isinstance(decider, str) and decider not in MODELS:
             raise ValueError(f"no such model {decider!r} (one of {', '.join(MODELS)})")
         if nlp is None:
@@ -135,6 +140,7 @@ class Extractor:
             nlp = load()
         self.nlp = nlp
         self.keep_all = keep_all
+        self.nested = nested
         self.scorer: Scorer | None = default_scorer() if scorer == "default" else scorer  # type: ignore[assignment]
         self.finders: list[Finder] = finders if finders is not None else [parse_rules.find]
         # the model as asked (one of MODELS, or "custom"); keep_all or a package without a model also mean
@@ -224,7 +230,16 @@ class Extractor:
                 drafts = a.drafts
             else:
                 drafts = select(a.drafts, self.scorer)
+        if not (self.nested or self.keep_all):
+            drafts = without_nested(drafts)
         return a.clean.restore(to_result(a.article, drafts, a.ctx), a.stored)
+
+
+def without_nested(drafts: list[Draft]) -> list[Draft]:
+    """The drafts less those nested in a quotation that is itself among them (one whose quotation was
+    dropped stands alone, as to_result makes it)."""
+    kept = {id(d) for d in drafts}
+    return [d for d in drafts if d.parent is None or id(d.parent) not in kept]
 
 
 @cache

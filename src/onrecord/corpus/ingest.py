@@ -42,19 +42,21 @@ class Summary:
 
 def ingest(paths: Iterable[str], store: Store, jobs: int | None = None, batch: int = BATCH,
            on_progress: Callable[[Summary], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-           on_notice: Callable[[str], None] | None = None, model: str = "default") -> Summary:
+           on_notice: Callable[[str], None] | None = None, model: str = "default",
+           nested: bool = False) -> Summary:
     """Store the articles of ``paths`` (files, folders, JSONL: what ``extract`` reads)."""
-    return ingest_articles(iter_articles(paths), store, jobs, batch, on_progress, timeout, on_notice, model)
+    return ingest_articles(iter_articles(paths), store, jobs, batch, on_progress, timeout, on_notice, model,
+                           nested)
 
 
 def ingest_articles(articles: Iterable[Article | InputError], store: Store, jobs: int | None = None,
                     batch: int = BATCH, on_progress: Callable[[Summary], None] | None = None,
                     timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None,
-                    model: str = "default") -> Summary:
+                    model: str = "default", nested: bool = False) -> Summary:
     """Store articles already read (and the inputs that could not be), as ``ingest`` does."""
     summary = Summary()
     return _store_all(run(_new_only(articles, store, summary), jobs=jobs, timeout=timeout, on_notice=on_notice,
-                          model=model), store, summary, batch, on_progress)
+                          model=model, nested=nested), store, summary, batch, on_progress)
 
 
 def _store_all(items: Iterable[Result | InputError], store: Store, summary: Summary, batch: int,

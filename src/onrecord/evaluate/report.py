@@ -19,7 +19,7 @@ ROWS = [
 
 
 def evaluate(gold_path: str, predictions: str | None = None, jobs: int | None = None,
-             model: str = "default") -> list[Outcome]:
+             model: str = "default", nested: bool = False) -> list[Outcome]:
     golds = read_gold(gold_path)
     if predictions:
         preds = read_predictions(predictions)
@@ -28,7 +28,7 @@ def evaluate(gold_path: str, predictions: str | None = None, jobs: int | None = 
 
     outcomes = []
     for g, r in zip(golds, run((Article(text=g.text, id=g.id) for g in golds), jobs=jobs,
-                                              model=model), strict=True):
+                                              model=model, nested=nested), strict=True):
         if isinstance(r, InputError):  # counted as no predictions, and said
             print(f"onrecord: {gold_path}: article {g.id}: {r.reason}", file=sys.stderr)
             outcomes.append(match(g, []))

@@ -68,14 +68,14 @@ def _one(extractor, art: Article) -> Result | InputError:
         return _error_for(art, f"analysis failed ({type(e).__name__}: {e})")
 
 
-def _make_extractor(keep_all: bool, model: str = "default"):
+def _make_extractor(keep_all: bool, model: str = "default", nested: bool = False):
     from onrecord.analyze.pipeline import Extractor
 
-    return Extractor(keep_all=keep_all, decider=model)
+    return Extractor(keep_all=keep_all, decider=model, nested=nested)
 
 
-def _fits(ex, keep_all: bool, model: str) -> bool:
-    return ex is not None and ex.keep_all == keep_all and (keep_all or ex.model == model)
+def _fits(ex, keep_all: bool, model: str, nested: bool = False) -> bool:
+    return ex is not None and ex.keep_all == keep_all and (keep_all or (ex.model == model and ex.nested == nested))
 
 
 def one_blas_thread_env() -> None:
@@ -98,7 +98,7 @@ def _one_blas_thread() -> None:
 
 
 def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: int, work=None,
-            model: str = "default", one_thread: bool = False) -> None:
+            model: str = "default", one_thread: bool = False, nested: bool = False) -> None:
     """A worker's life: analyse the groups the parent sends until it closes the pipe or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if one_thread:
@@ -106,8 +106,8 @@ def _worker(conn: Connection, others: list[Connection], keep_all: bool, parent: 
     for c in others:  # the other workers' pipes, inherited by fork: holding them would keep them open
         c.close()
     global _worker_extractor
-    if not _fits(_worker_extractor, keep_all, model):
-        _worker_extractor = _make_extractor(keep_all, model)
+    if not _fits(_worker_extractor, keep_all, model, nested):
+        _worker_extractor = _make_extractor(keep_all, model, nested)
     while True:
         try:
             while not conn.poll(_POLL):
@@ -148,6 +148,7 @@ class _Pool:
     on_notice: Callable[[str], None] | None
     work: Callable | None = None
     model: str = "default"
+    nested: bool = False
     ctx: mp.context.BaseContext = field(init=False)
     workers: list[_Worker] = field(default_factory=list)
 
@@ -165,7 +166,7 @@ class _Pool:
         fork = self.ctx.get_start_method() == "fork"
         others = [w.conn for w in self.workers] + [parent_end] if fork else []
         p = self.ctx.Process(target=_worker, args=(child_end, others, self.keep_all, os.getpid(), self.work,
-                                                   self.model, self.jobs > 1),
+                                                   self.model, self.jobs > 1, self.nested),
                              daemon=True)
         p.start()
         child_end.close()
@@ -234,22 +235,24 @@ def _describe(code: int | None) -> str:
 
 def run(items: Iterable[Item], jobs: int | None = None, batch: int = BATCH, keep_all: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT, on_notice: Callable[[str], None] | None = None,
-        work: Callable | None = None, model: str = "default") -> Iterator[Result | InputError]:
+        work: Callable | None = None, model: str = "default",
+        nested: bool = False) -> Iterator[Result | InputError]:
     """Analyse every Article in ``items`` in ``jobs`` worker processes (default: one per core);
     InputErrors pass through in their place. ``timeout``: seconds an article may take (None or 0: no
     limit). ``keep_all`` keeps the drafts the scorer rejects (see Extractor). ``on_notice`` hears about
     workers that died or ran out of time, one line each. ``work(extractor, articles)`` replaces what a
     worker does with a group (one output per article; the trainers use it to keep what the model reads);
     it must be a module-level function. ``model``: what decides the quotes (pipeline.MODELS: the default
-    tagger, the accurate one, or the rules alone)."""
+    tagger, the accurate one, or the rules alone); ``nested``: also report attributions nested in
+    quotations (see Extractor)."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     budget = timeout if timeout and timeout > 0 else None
     global _worker_extractor
-    pool = _Pool(jobs, keep_all, budget, on_notice, work, model)
-    if pool.ctx.get_start_method() == "fork" and not _fits(_worker_extractor, keep_all, model):
+    pool = _Pool(jobs, keep_all, budget, on_notice, work, model, nested)
+    if pool.ctx.get_start_method() == "fork" and not _fits(_worker_extractor, keep_all, model, nested):
         # load once here: a broken install fails now, in this process, with one clear message, and the
         # workers share the loaded pipeline
-        _worker_extractor = _make_extractor(keep_all, model)
+        _worker_extractor = _make_extractor(keep_all, model, nested)
     results: dict[int, Result | InputError] = {}
     retry: deque[_Task] = deque()
     tids, slots = count(), count()

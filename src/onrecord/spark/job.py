@@ -24,12 +24,12 @@ TABLES = ("articles", "quotes", "entities", "errors", "speakers")
 _EXTRACTOR = None  # one per Python worker process
 
 
-def _extractor(model: str):
+def _extractor(model: str, nested: bool = False):
     global _EXTRACTOR
     from onrecord.run.pool import _fits, _make_extractor
 
-    if not _fits(_EXTRACTOR, False, model):
-        _EXTRACTOR = _make_extractor(False, model)
+    if not _fits(_EXTRACTOR, False, model, nested):
+        _EXTRACTOR = _make_extractor(False, model, nested)
     return _EXTRACTOR
 
 
@@ -94,7 +94,7 @@ def _parquet_articles(rows: Iterable, file_no: int) -> Iterator[tuple]:
                                            outlet=outlet(d.get("outlet") or d.get("publisher"), url))
 
 
-def _analyse(items: Iterable[tuple], model: str, batch: int) -> Iterator[tuple[str, dict]]:
+def _analyse(items: Iterable[tuple], model: str, batch: int, nested: bool = False) -> Iterator[tuple[str, dict]]:
     """Rows, tagged with their table, for a partition's (ordinal, Article or InputError)."""
     from onrecord.corpus.ingest import article_hash
     from onrecord.corpus.tables import result_rows
@@ -109,7 +109,7 @@ def _analyse(items: Iterable[tuple], model: str, batch: int) -> Iterator[tuple[s
 
     def flush() -> Iterator[tuple[str, dict]]:
         arts = [a for _, a in pending]
-        for (ordinal, _), r in zip(pending, analyse(_extractor(model), arts), strict=True):
+        for (ordinal, _), r in zip(pending, analyse(_extractor(model, nested), arts), strict=True):
             if isinstance(r, InputError):
                 yield error_row(r)
                 continue
@@ -160,7 +160,7 @@ def _inputs(paths: list[str]) -> tuple[list[str], list[str], list[InputError]]:
 
 
 def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | None = None,
-        model: str = "default", batch: int = 16, log=None) -> dict[str, int]:
+        model: str = "default", batch: int = 16, log=None, nested: bool = False) -> dict[str, int]:
     """Extract ``paths`` into the Parquet datasets out/articles, out/quotes, out/entities, out/errors and
     out/speakers (quotes.speaker_id: one speaker across articles; quotes.quotation_id: one quotation
     across outlets; both by the store's rules); returns the rows of each. ``log``, when given, is told
@@ -191,7 +191,7 @@ def run(paths: list[str], out: str, master: str = "local[*]", partitions: int | 
     spark.sparkContext.setLogLevel("ERROR")
     say(f"Spark started (master {master}, {spark.sparkContext.defaultParallelism} core(s))")
     try:
-        return _extract(spark, files, parquet, errors, out, partitions, model, batch, say)
+        return _extract(spark, files, parquet, errors, out, partitions, model, batch, say, nested)
     finally:
         spark.stop()
 
@@ -211,7 +211,7 @@ def _session(SparkSession, master: str):
 
 
 def _extract(spark, files: list[str], parquet: list[str], errors: list[InputError], out: str,
-             partitions: int | None, model: str, batch: int, say) -> dict[str, int]:
+             partitions: int | None, model: str, batch: int, say, nested: bool = False) -> dict[str, int]:
     """The job itself: inputs to tagged rows (extracted once, persisted), then one dataset per table."""
     from pyspark import StorageLevel
 
@@ -238,7 +238,7 @@ def _extract(spark, files: list[str], parquet: list[str], errors: list[InputErro
     if not rdds:
         raise OnrecordError("no input: give files, directories or Parquet datasets")
     items = sc.union(rdds).repartition(parts)
-    tagged = items.mapPartitions(lambda it: _analyse(it, model, batch)).persist(
+    tagged = items.mapPartitions(lambda it: _analyse(it, model, batch, nested)).persist(
         StorageLevel.MEMORY_AND_DISK)
     articles = tagged.filter(lambda x: x[0] == "articles").count()  # the extraction itself, done once here
     say(f"extracted {articles} article(s) from {len(files)} file(s) and {len(parquet)} Parquet input(s)")

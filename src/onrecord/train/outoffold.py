@@ -72,7 +72,7 @@ def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[t
     """(gold, analysis, tagged spans, drafts, first draft of each prediction, outcome) of every article of
     fold k, decided by ``decider`` (decide.chosen over a tagger trained without fold k) with the rules
     learned without it."""
-    from onrecord.analyze.pipeline import Extractor
+    from onrecord.analyze.pipeline import Extractor, without_nested
     from onrecord.analyze.scoring import Model
     from onrecord.lexicon import use_learned
     from onrecord.types import Article
@@ -85,7 +85,8 @@ def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[t
             batch = held[i:i + BATCH]
             analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
             for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
-                drafts = decider.from_tagged(a, tagged)
+                # the drafts the result reports, so that ``firsts`` index them
+                drafts = without_nested(decider.from_tagged(a, tagged))
                 preds, firsts = predictions_and_quotes(ex.result(a, drafts))
                 outcome: Outcome = match(g, preds)
                 yield g, a, tagged, drafts, firsts, outcome
