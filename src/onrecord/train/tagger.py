@@ -80,6 +80,8 @@ MEMBERS = 2
 # the default tagger reads the static word vectors too (docs/benchmarks.md, "Static word vectors");
 # the accurate model does not (it reads the encoder's own, in context)
 WORDVECS = True
+HIDDEN = 128  # LSTM units a direction (--hidden)
+DROPOUT = 0.3  # 0.2 and 0.5 both lost on 5-fold CV (docs/benchmarks.md, "Dropout, cross-validated"; --dropout)
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
@@ -427,8 +429,8 @@ def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.
     return out
 
 
-def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = 128, layers: int = 2,
-          dropout: float = 0.3, lr: float = 2e-3, batch: int = 32, seed: int = 0,
+def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = HIDDEN, layers: int = 2,
+          dropout: float = DROPOUT, lr: float = 2e-3, batch: int = 32, seed: int = 0,
           average_from: int | None = AVERAGE_FROM, log=print) -> dict[str, np.ndarray]:
     """The trained weights, as the numpy arrays analyze/find/model.py reads. ``average_from``: the weights
     returned are the mean of those at the end of every epoch from this one (1-based) to the last, one
@@ -819,6 +821,8 @@ def main(argv: list[str]) -> int:
                     help="average the weights of every epoch's end from this one on (0: the last epoch's only)")
     ap.add_argument("--min-word-count", type=int, default=MIN_WORD_COUNT, metavar="N",
                     help="the words the tagger learns by name occur at least N times in its articles (0: none)")
+    ap.add_argument("--hidden", type=int, default=HIDDEN, help=f"LSTM units a direction (default {HIDDEN})")
+    ap.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout (default {DROPOUT})")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
@@ -864,7 +868,8 @@ def main(argv: list[str]) -> int:
         figures = cross_validate(golds, fit, vocab, args.jobs, log, only=only, about=about,
                                  keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
                                  members=members,
-                                 epochs=args.epochs, seed=args.seed, average_from=args.average_from or None)
+                                 epochs=args.epochs, seed=args.seed, average_from=args.average_from or None,
+                                 hidden=args.hidden, dropout=args.dropout)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -875,11 +880,13 @@ def main(argv: list[str]) -> int:
     vocab.words = known_words(golds, data, args.min_word_count)
     seeds = list(range(args.seed, args.seed + members))
     trained = train_members(with_words(golds, data, vocab.words), vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
-                            average_from=args.average_from or None)
+                            average_from=args.average_from or None, hidden=args.hidden,
+                            dropout=args.dropout)
     save(trained, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs,
                                               "seed": args.seed, "seeds": seeds,
                                               "average_from": args.average_from,
                                               "min_word_count": args.min_word_count,
+                                              "hidden": args.hidden, "dropout": args.dropout,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))
