@@ -126,7 +126,8 @@ class Extractor:
     ``nested``: also report attributions nested inside a quotation ("As the governor said, …" inside a
     mayor's quote), each with ``parent``, the quote it stands in. Off by default: such an attribution is
     the quoted speaker's account of someone else, not a statement on that person's record, and more than
-    half of those found are no statement at all (docs/accuracy.md, "Nested attributions").
+    half of those found are no statement at all (docs/benchmarks.md, "Attributions nested in quotations
+    reported only when asked").
     """
 
     def __init__(self, nlp=None, keep_all: bool = False, scorer: Scorer | None | str = "default",
