@@ -34,7 +34,7 @@ from onrecord.analyze.bounds import MODEL_FILE, Bounds, movable
 from onrecord.analyze.link import Linker
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_options, decisions, setup
+from onrecord.train.outoffold import add_options, decisions, report, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 L2 = 3.0  # on the sum of squared weights (1 and 3 tried on held-out quotes: 3 ahead by 12 exact bounds of 14,061)
@@ -160,14 +160,7 @@ def main(argv: list[str]) -> int:
                 f"{per_fold[k]['with']['content_exact']['F1']:.4f}, e2e "
                 f"{per_fold[k]['without']['attribution_e2e']['F1']:.4f} -> "
                 f"{per_fold[k]['with']['attribution_e2e']['F1']:.4f}")
-        figures = {"without": score(plain).as_dict(), "with": score(moved).as_dict(), "folds": per_fold}
-        Path(args.cv).write_text(json.dumps(figures, indent=1))
-        for name in ("without", "with"):
-            m = figures[name]
-            log(f"pooled, {name} the bounds model: content {m['content_overlap']['F1']:.4f} exact "
-                f"{m['content_exact']['F1']:.4f} e2e {m['attribution_e2e']['F1']:.4f} "
-                f"direct {m['recall_direct']:.4f} indirect {m['recall_indirect']:.4f} "
-                f"speaker {m['speaker_acc_on_matched']:.4f}")
+        report(args.cv, plain, moved, per_fold, "the bounds model", log)
         return 0
     weights = fit_bounds(examples, args.l2)
     Path(args.out).write_text(json.dumps({

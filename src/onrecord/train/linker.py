@@ -35,7 +35,7 @@ import numpy as np
 from onrecord.analyze.link import MODEL_FILE, Linker, described
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_options, decisions, setup
+from onrecord.train.outoffold import add_options, decisions, report, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 
@@ -157,13 +157,7 @@ def main(argv: list[str]) -> int:
             per_fold[k] = score(outcomes).as_dict()
             log(f"fold {k} with the linker: e2e {per_fold[k]['attribution_e2e']['F1']:.4f} "
                 f"speaker {per_fold[k]['speaker_acc_on_matched']:.4f}")
-        figures = {"without": score(plain).as_dict(), "with": score(linked).as_dict(), "folds": per_fold}
-        Path(args.cv).write_text(json.dumps(figures, indent=1))
-        for name in ("without", "with"):
-            m = figures[name]
-            log(f"pooled, {name} the linker: content {m['content_overlap']['F1']:.4f} exact "
-                f"{m['content_exact']['F1']:.4f} e2e {m['attribution_e2e']['F1']:.4f} "
-                f"speaker {m['speaker_acc_on_matched']:.4f}")
+        report(args.cv, plain, linked, per_fold, "the linker", log)
         return 0
     weights = fit_linker(examples)
     Path(args.out).write_text(json.dumps({

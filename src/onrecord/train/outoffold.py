@@ -11,12 +11,13 @@ fold taggers; ``decisions`` runs a fold through the pipeline as an unseen articl
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from onrecord.evaluate.gold import predictions_and_quotes, read_gold
-from onrecord.evaluate.metrics import Gold, Outcome, match
+from onrecord.evaluate.metrics import Gold, Outcome, match, score
 from onrecord.train import tagger as T
 
 BATCH = 16  # articles analysed together
@@ -66,6 +67,19 @@ def setup(args: argparse.Namespace, log) -> Setup:
     taggers = T.fold_taggers(golds, fit, vocab, sorted(fit.rules), Path(args.folds_dir), args.jobs, log,
                              epochs=args.epochs, seed=args.seed, average_from=args.average_from or None, about=about)
     return Setup(golds, fit, vocab, about, taggers)
+
+
+def report(path: str, without: list[Outcome], with_: list[Outcome], per_fold: dict, step: str, log) -> None:
+    """A nested cross-validation's figures, pooled without and with ``step`` (e.g. "the linker"), written
+    to ``path`` (JSON, per fold too) and logged."""
+    figures = {"without": score(without).as_dict(), "with": score(with_).as_dict(), "folds": per_fold}
+    Path(path).write_text(json.dumps(figures, indent=1))
+    for name in ("without", "with"):
+        m = figures[name]
+        log(f"pooled, {name} {step}: content {m['content_overlap']['F1']:.4f} exact "
+            f"{m['content_exact']['F1']:.4f} e2e {m['attribution_e2e']['F1']:.4f} "
+            f"direct {m['recall_direct']:.4f} indirect {m['recall_indirect']:.4f} "
+            f"speaker {m['speaker_acc_on_matched']:.4f}")
 
 
 def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[tuple]:
