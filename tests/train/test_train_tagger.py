@@ -99,6 +99,34 @@ def test_the_word_column_holds_each_words_index_and_a_model_reads_it():
         np.testing.assert_allclose(a, b, atol=1e-4)
 
 
+def test_a_word_dropped_in_training_is_read_as_an_unknown_word():
+    """--word-dropout P reads each known word as unknown with probability P in training: at 1 the training
+    is exactly that of the same articles with every word unknown, at 0 exactly the one without the option
+    (its draws come from a generator of its own, so they move nothing else)."""
+    from onrecord.analyze.find.model import Vocab
+    from onrecord.train.tagger import with_words
+
+    golds, data = _worded()
+    words = ["said", "."]
+    worded = with_words(golds, data, words)
+    unknown = with_words(golds, data, words)
+    for a in unknown:
+        for _spans, _dense, cats, _stored in a.chunks:
+            cats[:, COLUMNS.index("word")] = 0
+    sizes = Vocab(["NN"], ["nsubj"], words).sizes()
+
+    def fit(articles, **kw):
+        return train(articles, sizes, epochs=2, hidden=8, batch=2, seed=1, log=lambda _msg: None, **kw)
+
+    plain, none_dropped = fit(worded), fit(worded, word_dropout=0.0)
+    dropped, all_unknown = fit(worded, word_dropout=1.0), fit(unknown)
+    for name in plain:
+        np.testing.assert_array_equal(dropped[name], all_unknown[name])
+        np.testing.assert_array_equal(none_dropped[name], plain[name])
+    emb = f"emb{COLUMNS.index('word')}"
+    assert not np.allclose(plain[emb][1:], dropped[emb][1:])  # without the option the words' rows learn
+
+
 def test_taggers_of_several_seeds_saved_as_one_file_give_the_mean_of_their_emissions(tmp_path):
     """train/tagger.py ``save`` of two seeds' weights: the file read back is one tagger whose emissions are
     the mean of what PyTorch computes with each, by numpy and by the ONNX file export writes; ``--join``

@@ -82,6 +82,9 @@ MEMBERS = 2
 WORDVECS = True
 HIDDEN = 128  # LSTM units a direction (--hidden)
 DROPOUT = 0.3  # 0.2 and 0.5 both lost on 5-fold CV (docs/benchmarks.md, "Dropout, cross-validated"; --dropout)
+# in training, each known word is read as "unknown" with this probability (--word-dropout), so that the
+# tagger learns to read a word it does not know by name (most cue words are rare) from its vectors and shape
+WORD_DROPOUT = 0.0
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
@@ -431,11 +434,13 @@ def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.
 
 def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = HIDDEN, layers: int = 2,
           dropout: float = DROPOUT, lr: float = 2e-3, batch: int = 32, seed: int = 0,
-          average_from: int | None = AVERAGE_FROM, log=print) -> dict[str, np.ndarray]:
+          average_from: int | None = AVERAGE_FROM, word_dropout: float = WORD_DROPOUT,
+          log=print) -> dict[str, np.ndarray]:
     """The trained weights, as the numpy arrays analyze/find/model.py reads. ``average_from``: the weights
     returned are the mean of those at the end of every epoch from this one (1-based) to the last, one
     trajectory's weights averaged (stochastic weight averaging), not the last epoch's; None (or a
-    number past ``epochs``): the last epoch's."""
+    number past ``epochs``): the last epoch's. ``word_dropout``: the probability with which a known word
+    is read as unknown in training (drawn from a generator of its own, so that 0 changes nothing)."""
     import torch
 
     torch.manual_seed(seed)
@@ -445,6 +450,8 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
     width = items[0][0].shape[1]  # 96, or 96 + the encoder's dimensions (--encoder)
     model = _torch_model(sizes, hidden, layers, dropout, width)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    word_col = COLUMNS.index("word") if len(sizes) > COLUMNS.index("word") else None  # None: no words
+    unknowing = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         model.train()
         t, total, n = time.perf_counter(), 0.0, 0
@@ -460,6 +467,9 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
                 cats[i, :len(y)] = torch.from_numpy(ct[:, :len(sizes)].astype(np.int64))
                 tags[i, :len(y)] = torch.from_numpy(y)
                 mask[i, :len(y)] = True
+            if word_dropout > 0 and word_col is not None:
+                drop = torch.rand(cats.shape[:2], generator=unknowing) < word_dropout
+                cats[:, :, word_col] = cats[:, :, word_col].masked_fill(drop, 0)
             lengths = mask.sum(1)
             loss = model.crf.nll(model.emissions(dense, cats, lengths), tags, mask)
             opt.zero_grad()
@@ -823,6 +833,8 @@ def main(argv: list[str]) -> int:
                     help="the words the tagger learns by name occur at least N times in its articles (0: none)")
     ap.add_argument("--hidden", type=int, default=HIDDEN, help=f"LSTM units a direction (default {HIDDEN})")
     ap.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout (default {DROPOUT})")
+    ap.add_argument("--word-dropout", type=float, default=WORD_DROPOUT, metavar="P",
+                    help=f"in training, read a known word as unknown with this probability (default {WORD_DROPOUT})")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
@@ -869,7 +881,7 @@ def main(argv: list[str]) -> int:
                                  keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
                                  members=members,
                                  epochs=args.epochs, seed=args.seed, average_from=args.average_from or None,
-                                 hidden=args.hidden, dropout=args.dropout)
+                                 hidden=args.hidden, dropout=args.dropout, word_dropout=args.word_dropout)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -881,12 +893,13 @@ def main(argv: list[str]) -> int:
     seeds = list(range(args.seed, args.seed + members))
     trained = train_members(with_words(golds, data, vocab.words), vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
                             average_from=args.average_from or None, hidden=args.hidden,
-                            dropout=args.dropout)
+                            dropout=args.dropout, word_dropout=args.word_dropout)
     save(trained, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs,
                                               "seed": args.seed, "seeds": seeds,
                                               "average_from": args.average_from,
                                               "min_word_count": args.min_word_count,
                                               "hidden": args.hidden, "dropout": args.dropout,
+                                              "word_dropout": args.word_dropout,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))
