@@ -3,6 +3,8 @@
     python -m onrecord.train.bounds ../shared/data/polnear/train.jsonl --cache build/tagger-features.pkl \\
         --folds-dir build/train-folds                        # models/bounds.json
     python -m onrecord.train.bounds ... --cv build/cv-bounds.json    # nested 5-fold figures
+    python -m onrecord.train.bounds ... --cv F.json --cv-taggers build/cv-folds/seed0 build/cv-folds/seed1
+                                              # the same, on the quotes of both seeds' fold taggers read as one
 
 What the model is shown must be what it will meet: the tagger's quotes on articles the tagger has not
 seen. So, as the linker's (train/linker.py), its examples come out of fold: each of the five
@@ -17,7 +19,10 @@ weights are written (models/bounds.json), no text of the corpus.
 
 ``--cv`` measures it nested: the model of fold k is fitted on the other folds' examples and applied to
 fold k's quotes; the figures are pooled over the five folds, beside the same quotes without it (both with
-the linker, fitted nested as train/linker.py --cv fits it).
+the linker, fitted nested as train/linker.py --cv fits it). With ``--cv-taggers``, the quotes measured are
+those of the fold taggers kept in the folders given, read as one, while the linker and the bounds model
+learn from ``--folds-dir``'s: the shipped pipeline (two seeds, the linker and bounds model of seed 0's
+quotes), measured whole.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from onrecord.analyze.bounds import MODEL_FILE, Bounds, movable
 from onrecord.analyze.link import Linker
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_options, decisions, report, setup
+from onrecord.train.outoffold import add_cv_taggers, add_options, applied_taggers, decisions, report, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 L2 = 3.0  # on the sum of squared weights (1 and 3 tried on held-out quotes: 3 ahead by 12 exact bounds of 14,061)
@@ -127,6 +132,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
                     "the figures here")
+    add_cv_taggers(ap, "the bounds model (and the linker)")
     args = ap.parse_args(argv)
 
     def log(msg: str) -> None:
@@ -145,14 +151,15 @@ def main(argv: list[str]) -> int:
         from onrecord.train.linker import run_fold as linker_fold
 
         linking = [e for k in folds for e in linker_fold(golds, fit, k, taggers[k])[0]]
+        applied = applied_taggers(ready, args.cv_taggers, log)
         plain: list[Outcome] = []
         moved: list[Outcome] = []
         per_fold = {}
         for k in folds:
             linker = Linker(fit_linker([e for e in linking if e.fold != k]))
             bounds = Bounds(fit_bounds([e for e in examples if e.fold != k], args.l2))
-            without = run_fold(golds, fit, k, taggers[k], linker, None, collect=False)[1]
-            with_ = run_fold(golds, fit, k, taggers[k], linker, bounds, collect=False)[1]
+            without = run_fold(golds, fit, k, applied[k], linker, None, collect=False)[1]
+            with_ = run_fold(golds, fit, k, applied[k], linker, bounds, collect=False)[1]
             plain += without
             moved += with_
             per_fold[k] = {"without": score(without).as_dict(), "with": score(with_).as_dict()}

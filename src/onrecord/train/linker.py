@@ -35,7 +35,7 @@ import numpy as np
 from onrecord.analyze.link import MODEL_FILE, Linker, described
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_options, decisions, report, setup
+from onrecord.train.outoffold import add_cv_taggers, add_options, applied_taggers, decisions, report, setup
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 
@@ -108,10 +108,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="measure by nested cross-validation instead, and write "
                     "the figures here")
-    ap.add_argument("--cv-taggers", nargs="+", metavar="DIR", help="with --cv: the held-out folds' quotes come from "
-                    "the fold taggers kept in these folders, read as one (model.SpanTagger.ensemble); the linker "
-                    "still learns from the quotes of --folds-dir's (as make train's linker does for the shipped "
-                    "tagger of two seeds)")
+    add_cv_taggers(ap, "the linker")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
     args = ap.parse_args(argv)
 
@@ -132,19 +129,8 @@ def main(argv: list[str]) -> int:
         plain += outcomes
         log(f"fold {k}: {len(got)} examples ({time.perf_counter() - t:.0f} s)")
     if args.cv:
-        applied = taggers
+        applied = applied_taggers(ready, args.cv_taggers, log)
         if args.cv_taggers:
-            from onrecord.analyze.find.model import SpanTagger
-
-            # read, never trained here: one --seed for every folder would make its members one tagger
-            kept = [[Path(d) / f"fold{k}.npz" for d in args.cv_taggers] for k in folds]
-            missing = [str(f) for files in kept for f in files if not f.exists()]
-            if missing:
-                raise SystemExit(f"{missing[0]}: no such fold tagger (make cv keeps them; or train/tagger.py --cv "
-                                 "... --seed S --members 1 --cv-keep DIR)")
-            applied = {k: SpanTagger.ensemble([T.fold_tagger(golds, fit, ready.vocab, k, f, log, about=ready.about)
-                                               for f in files])
-                       for k, files in zip(folds, kept, strict=True)}
             plain = []
             for k in folds:
                 plain += run_fold(golds, fit, k, applied[k], collect=False)[1]

@@ -69,6 +69,33 @@ def setup(args: argparse.Namespace, log) -> Setup:
     return Setup(golds, fit, vocab, about, taggers)
 
 
+def add_cv_taggers(ap: argparse.ArgumentParser, step: str) -> None:
+    """``--cv-taggers``: the option that measures ``step`` on the quotes of other fold taggers (the shipped
+    tagger's seeds read as one) than those it learns from."""
+    ap.add_argument("--cv-taggers", nargs="+", metavar="DIR", help="with --cv: the held-out folds' quotes come from "
+                    "the fold taggers kept in these folders, read as one (model.SpanTagger.ensemble); "
+                    f"{step} still learns from the quotes of --folds-dir's (as make train's does for the shipped "
+                    "tagger of two seeds)")
+
+
+def applied_taggers(ready: Setup, dirs: list[str] | None, log) -> dict:
+    """fold -> the tagger whose quotes a nested CV measures: ``ready``'s own, or the fold taggers kept in
+    ``dirs`` read as one (read, never trained here: one --seed for every folder would make its members one
+    tagger)."""
+    if not dirs:
+        return ready.taggers
+    from onrecord.analyze.find.model import SpanTagger
+
+    kept = [[Path(d) / f"fold{k}.npz" for d in dirs] for k in ready.folds]
+    missing = [str(f) for files in kept for f in files if not f.exists()]
+    if missing:
+        raise SystemExit(f"{missing[0]}: no such fold tagger (make cv keeps them; or train/tagger.py --cv "
+                         "... --seed S --members 1 --cv-keep DIR)")
+    return {k: SpanTagger.ensemble([T.fold_tagger(ready.golds, ready.fit, ready.vocab, k, f, log, about=ready.about)
+                                    for f in files])
+            for k, files in zip(ready.folds, kept, strict=True)}
+
+
 def report(path: str, without: list[Outcome], with_: list[Outcome], per_fold: dict, step: str, log) -> None:
     """A nested cross-validation's figures, pooled without and with ``step`` (e.g. "the linker"), written
     to ``path`` (JSON, per fold too) and logged."""
