@@ -140,6 +140,7 @@ def main(argv: list[str]) -> int:
 
     ready = setup(args, log)
     golds, fit, folds, taggers = ready.golds, ready.fit, ready.folds, ready.taggers
+    applied = applied_taggers(ready, args.cv_taggers, log) if args.cv else taggers  # read before the long work
     examples: list[Example] = []
     for k in folds:
         t = time.perf_counter()
@@ -151,7 +152,6 @@ def main(argv: list[str]) -> int:
         from onrecord.train.linker import run_fold as linker_fold
 
         linking = [e for k in folds for e in linker_fold(golds, fit, k, taggers[k])[0]]
-        applied = applied_taggers(ready, args.cv_taggers, log)
         plain: list[Outcome] = []
         moved: list[Outcome] = []
         per_fold = {}

@@ -120,6 +120,7 @@ def main(argv: list[str]) -> int:
         return 0
     ready = setup(args, log)
     golds, fit, folds, taggers = ready.golds, ready.fit, ready.folds, ready.taggers
+    applied = applied_taggers(ready, args.cv_taggers, log) if args.cv else taggers  # read before the long work
     examples: list[Example] = []
     plain: list[Outcome] = []
     for k in folds:
@@ -129,7 +130,6 @@ def main(argv: list[str]) -> int:
         plain += outcomes
         log(f"fold {k}: {len(got)} examples ({time.perf_counter() - t:.0f} s)")
     if args.cv:
-        applied = applied_taggers(ready, args.cv_taggers, log)
         if args.cv_taggers:
             plain = []
             for k in folds:
