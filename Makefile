@@ -62,7 +62,9 @@ fuzz: install
 # the confidence model, the static word vectors (each word piece and word of the pipeline's vocabulary
 # read alone by the packaged encoder), the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
 # each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
-# at the end of epochs 5 to 8), then the linker, which learns from the quotes of five taggers (seed 0)
+# at the end of epochs 5 to 8; taught in training the packaged encoder's word vectors in context, which it
+# does not read at run time: train/tagger.py --distil, the encoder's vectors of train's words computed once
+# and kept in build/encoder-vectors.pkl), then the linker, which learns from the quotes of five taggers (seed 0)
 # each trained without one fold (6 epochs each, averaged over epochs 5 and 6, to stay within the hour;
 # two at a time, one thread each), then the bounds model, from the same taggers' quotes (about 2 minutes).
 # `make cv` gives the 5-fold figures decisions are taken by: the tagger's (each fold's two seeds read as

@@ -127,6 +127,62 @@ def test_a_word_dropped_in_training_is_read_as_an_unknown_word():
     assert not np.allclose(plain[emb][1:], dropped[emb][1:])  # without the option the words' rows learn
 
 
+def _taught() -> list[ArticleData]:
+    """_data() with teacher vectors that follow each token's tag (made up: what the encoder would say)."""
+    data = _data()
+    for a in data:
+        tags = a.labels[0]
+        a.teacher = [np.eye(4, dtype=np.float16)[tags % 4] * 2 - 0.5]
+    return data
+
+
+def test_a_tagger_taught_the_encoders_vectors_ships_the_same_weights_and_learns_them():
+    """--distil W adds a loss for predicting each word's teacher vector from the LSTM's output: at 0 the
+    training is bitwise the one without it (no layer made, no draw moved), above 0 the tagger's weights
+    move, the teacher's part of the loss falls, and what is saved is the tagger alone (the layer that
+    predicts the teacher is not shipped: at run time no encoder is read)."""
+    sizes = [len(LABELS) + 1] + [3] * (len(COLUMNS) - 1)
+    lines: list[str] = []
+
+    def fit(data, **kw):
+        return train(data, sizes, hidden=8, batch=2, seed=3, epochs=6, average_from=None, log=lines.append, **kw)
+
+    plain, zero = fit(_data()), fit(_taught(), distil=0.0)
+    for name in plain:
+        np.testing.assert_array_equal(zero[name], plain[name])
+    lines.clear()
+    taught = fit(_taught(), distil=0.5)
+    assert set(taught) == set(plain) and all(taught[n].shape == plain[n].shape for n in plain)
+    assert any(not np.allclose(taught[n], plain[n]) for n in plain)
+    parts = [float(line.split("teacher's part ")[1].split(")")[0]) for line in lines]
+    assert len(parts) == 6 and parts[-1] < parts[0]
+    with pytest.raises(ValueError, match="no teacher vectors"):
+        fit(_data(), distil=0.5)
+
+
+def test_the_teacher_is_the_encoders_vectors_on_their_main_components_at_unit_variance(tmp_path):
+    """add_teacher reads the encoder's vectors kept beside the features (no encoder run when every article
+    is there), and gives each word its first components, centred, each of unit variance over the words."""
+    import pickle
+
+    from onrecord.train.tagger import CrossFit, add_teacher
+
+    data = _data()
+    rng = np.random.default_rng(1)
+    scale = np.linspace(3, 0.1, 384)
+    kept = {a.id: [(rng.normal(size=(12, 384)) * scale + 1).astype(np.float16)] for a in data}
+    cache = tmp_path / "encoder-vectors.pkl"
+    cache.write_bytes(pickle.dumps(kept))
+    add_teacher([], CrossFit(data, [0] * len(data), {}), cache, dims=5, log=lambda _m: None)
+    taught = np.concatenate([a.teacher[0] for a in data]).astype(np.float64)
+    assert taught.shape == (72, 5)
+    np.testing.assert_allclose(taught.mean(0), 0, atol=1e-2)
+    np.testing.assert_allclose(taught.std(0), 1, atol=1e-2)
+    data[0].chunks[0] = tuple(c[:6] for c in data[0].chunks[0])  # features of other words: refused
+    with pytest.raises(SystemExit, match="not those of these features' words"):
+        add_teacher([], CrossFit(data, [0] * len(data), {}), cache, dims=5, log=lambda _m: None)
+
+
 def test_taggers_of_several_seeds_saved_as_one_file_give_the_mean_of_their_emissions(tmp_path):
     """train/tagger.py ``save`` of two seeds' weights: the file read back is one tagger whose emissions are
     the mean of what PyTorch computes with each, by numpy and by the ONNX file export writes; ``--join``

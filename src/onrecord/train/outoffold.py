@@ -36,6 +36,9 @@ def add_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--average-from", type=int, default=T.AVERAGE_FROM, metavar="EPOCH",
                     help="a fold's tagger, when trained here: its weights averaged from this epoch on (0: none)")
+    ap.add_argument("--distil", type=float, default=T.DISTIL, metavar="W",
+                    help="a fold's tagger, when trained here: taught the encoder's vectors with this weight "
+                    "(as train/tagger.py --distil)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--no-wordvecs", action="store_true", help="the fold taggers read no static word vectors "
                     "(as train/tagger.py --no-wordvecs)")
@@ -64,8 +67,12 @@ def setup(args: argparse.Namespace, log) -> Setup:
     fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     about = T.add_vectors(golds, fit, False, T.wordvecs_of(args), None, log)
+    todo = [k for k in sorted(fit.rules) if not (Path(args.folds_dir) / f"fold{k}.npz").exists()]
+    if args.distil > 0 and todo:
+        T.add_teacher(golds, fit, Path(args.cache).with_name("encoder-vectors.pkl"), log=log)
     taggers = T.fold_taggers(golds, fit, vocab, sorted(fit.rules), Path(args.folds_dir), args.jobs, log,
-                             epochs=args.epochs, seed=args.seed, average_from=args.average_from or None, about=about)
+                             epochs=args.epochs, seed=args.seed, average_from=args.average_from or None, about=about,
+                             distil=args.distil)
     return Setup(golds, fit, vocab, about, taggers)
 
 

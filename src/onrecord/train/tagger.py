@@ -25,6 +25,12 @@ models/wordvecs.npz, built by train/wordvecs.py), which give the words train sho
 meaning the tagger can compare (5-fold CV: docs/benchmarks.md, "Static word vectors"); ``--no-wordvecs``
 trains one without them.
 
+``--distil W`` teaches the tagger in training what it cannot afford to read at run time: a second loss,
+weighted W, asks the LSTM's output to predict each word's vector from the packaged encoder in context
+(find/encoder.py, the accurate model's; on its first TEACHER_DIMS principal components, ``add_teacher``),
+and the layer that predicts it is dropped after training, so the tagger shipped reads and costs what it
+did (docs/benchmarks.md, "The encoder as a teacher").
+
 ``--encoder`` trains the accurate model (``--model accurate``, models/tagger-accurate.npz): the same
 tagger, reading also the word vectors of the packaged encoder (analyze/find/encoder.py), computed once
 per article and kept beside the features cache (build/encoder-vectors.pkl).
@@ -85,6 +91,12 @@ DROPOUT = 0.3  # 0.2 and 0.5 both lost on 5-fold CV (docs/benchmarks.md, "Dropou
 # in training, each known word is read as "unknown" with this probability (--word-dropout), so that the
 # tagger learns to read a word it does not know by name (most cue words are rare) from its vectors and shape
 WORD_DROPOUT = 0.0
+# in training, the LSTM's output also predicts the packaged encoder's word vectors in context (their first
+# TEACHER_DIMS principal components, whitened), with this weight (--distil's default): the encoder's reading
+# of a word in its sentence taught to the tagger, which reads no encoder at run time (0: no such loss).
+# 0.1 rather than 0 or 0.3 by 5-fold CV (docs/benchmarks.md, "The encoder as a teacher")
+DISTIL = 0.1
+TEACHER_DIMS = 64
 MAX_WORDS = 32_000  # and is among this many of the most frequent (the token columns are int16)
 
 
@@ -125,6 +137,7 @@ class ArticleData:
     chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # spans, dense (f16), cats, stored spans
     drafts: list[DraftRecord]
     labels: list[np.ndarray] = field(default_factory=list)
+    teacher: list[np.ndarray] | None = None  # per chunk, what --distil teaches (add_teacher); None: nothing
 
 
 def collect(extractor, arts: list[Article]) -> list:
@@ -211,7 +224,7 @@ def with_words(golds: list[Gold], data: list[ArticleData], words: list[str]) -> 
                 ids = np.array([index.get(word_key(t[s:e]), 0) for s, e in stored.tolist()], dtype=cats.dtype)
                 cats = np.concatenate([cats, ids.reshape(-1, 1)], axis=1)
             chunks.append((spans, dense, cats, stored))
-        out.append(ArticleData(d.id, chunks, d.drafts, d.labels))
+        out.append(ArticleData(d.id, chunks, d.drafts, d.labels, d.teacher))
     return out
 
 
@@ -307,9 +320,9 @@ def oof(golds: list[Gold], folds: list[int], jobs: int | None = None, log=print)
     return CrossFit(result, folds, rules)  # type: ignore[arg-type]
 
 
-def add_encoder(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print) -> None:
-    """Append the encoder's word vectors (find/encoder.py) to every chunk's dense columns, as the accurate
-    model reads them: the words as the article gave them (its stored spans). Kept in ``cache``."""
+def encoder_vectors(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print) -> dict[str, list[np.ndarray]]:
+    """article id -> the encoder's word vectors (find/encoder.py) of each of its chunks, float16: the words as
+    the article gave them (its stored spans). Read from ``cache`` and kept there with those computed here."""
     from onrecord.analyze.find.encoder import NAME, encoder
 
     vectors: dict[str, list[np.ndarray]] = {}
@@ -317,17 +330,50 @@ def add_encoder(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print)
         vectors = pickle.loads(cache.read_bytes())
         log(f"{NAME} vectors of {len(vectors)} articles read from {cache}")
     t = time.perf_counter()
-    todo = [(g, d) for g, d in zip(golds, fit.data, strict=True) if d.id not in vectors]
-    for n, (g, d) in enumerate(todo):
-        words = [[g.text[int(s):int(e)] for s, e in stored] for _spans, _dense, _cats, stored in d.chunks]
+    text = {g.id: g.text for g in golds}
+    todo = [d for d in fit.data if d.id not in vectors]
+    for n, d in enumerate(todo):
+        words = [[text[d.id][int(s):int(e)] for s, e in stored] for _spans, _dense, _cats, stored in d.chunks]
         vectors[d.id] = [v.astype(np.float16) for v in encoder().vectors(words)]
         if (n + 1) % 100 == 0:
             log(f"{NAME}: {n + 1}/{len(todo)} articles ({time.perf_counter() - t:.0f} s)")
     if todo and cache is not None:
         cache.write_bytes(pickle.dumps(vectors, protocol=5))
     for d in fit.data:
+        if [len(v) for v in vectors[d.id]] != [len(c[1]) for c in d.chunks]:
+            raise SystemExit(f"{cache}: the encoder's vectors of {d.id} are not those of these features' words "
+                             "(made from other features: delete the file and run again)")
+    return vectors
+
+
+def add_encoder(golds: list[Gold], fit: CrossFit, cache: Path | None, log=print) -> None:
+    """Append the encoder's word vectors (find/encoder.py) to every chunk's dense columns, as the accurate
+    model reads them. Kept in ``cache``."""
+    vectors = encoder_vectors(golds, fit, cache, log)
+    for d in fit.data:
         d.chunks = [(spans, np.concatenate([dense, v], axis=1), cats, stored)
                     for (spans, dense, cats, stored), v in zip(d.chunks, vectors[d.id], strict=True)]
+
+
+def add_teacher(golds: list[Gold], fit: CrossFit, cache: Path | None, dims: int = TEACHER_DIMS, log=print) -> None:
+    """Set every article's ``teacher``: its words' encoder vectors (``encoder_vectors``, kept in ``cache``)
+    projected on their first ``dims`` principal components, each scaled to unit variance, float16: what
+    ``train(distil=...)`` teaches the LSTM to predict. The components come from every article's words, with
+    no label: the encoder's own reading, as fixed as its weights."""
+    vectors = encoder_vectors(golds, fit, cache, log)
+    n, total, outer = 0, np.zeros(384), np.zeros((384, 384))
+    for d in fit.data:
+        for v in vectors[d.id]:
+            x = v.astype(np.float64)
+            n, total, outer = n + len(x), total + x.sum(0), outer + x.T @ x
+    mean = total / n
+    values, axes = np.linalg.eigh(outer / n - np.outer(mean, mean))
+    top = np.argsort(values)[::-1][:dims]
+    project = axes[:, top] / np.sqrt(values[top])
+    for d in fit.data:
+        d.teacher = [((v.astype(np.float32) - mean) @ project).astype(np.float16) for v in vectors[d.id]]
+    log(f"teacher: the encoder's vectors of {n} words on {dims} components "
+        f"({values[top].sum() / values.sum():.0%} of the variance)")
 
 
 def add_wordvecs(golds: list[Gold], fit: CrossFit) -> dict:
@@ -402,13 +448,17 @@ def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float, den
             self.out = nn.Linear(2 * hidden, len(LABELS))
             self.crf = CRF(len(LABELS))
 
-        def emissions(self, dense, cats, lengths):
+        def states(self, dense, cats, lengths):
+            """The LSTM's output at every token."""
             x = torch.cat([dense, *(e(cats[:, :, c]) for c, e in enumerate(self.embs))], dim=2)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             y, _ = self.lstm(packed)
             y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
-            return self.out(self.drop(y))
+            return y
+
+        def emissions(self, dense, cats, lengths, states=None):
+            return self.out(self.drop(self.states(dense, cats, lengths) if states is None else states))
 
     return Tagger()
 
@@ -421,40 +471,53 @@ def _batches(items: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int, 
     return groups
 
 
-def sequences(data: Iterable[ArticleData], max_len: int = 400) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(dense, cats, labels) per chunk, long chunks cut into pieces for training."""
+def sequences(data: Iterable[ArticleData], max_len: int = 400,
+              teacher: bool = False) -> list[tuple[np.ndarray, ...]]:
+    """(dense, cats, labels) per chunk, long chunks cut into pieces for training; with ``teacher``, each
+    also with the article's ``teacher`` vectors of the same words."""
     out = []
     for d in data:
-        for (_spans, dense, cats, _stored), y in zip(d.chunks, d.labels, strict=True):
+        taught = d.teacher if teacher else None
+        if teacher and taught is None:
+            raise ValueError(f"{d.id}: no teacher vectors (add_teacher)")
+        for n, ((_spans, dense, cats, _stored), y) in enumerate(zip(d.chunks, d.labels, strict=True)):
             for s in range(0, len(y), max_len):
                 if len(y[s:s + max_len]):
-                    out.append((dense[s:s + max_len], cats[s:s + max_len], y[s:s + max_len]))
+                    piece = (dense[s:s + max_len], cats[s:s + max_len], y[s:s + max_len])
+                    out.append(piece if taught is None else (*piece, taught[n][s:s + max_len]))
     return out
 
 
 def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidden: int = HIDDEN, layers: int = 2,
           dropout: float = DROPOUT, lr: float = 2e-3, batch: int = 32, seed: int = 0,
           average_from: int | None = AVERAGE_FROM, word_dropout: float = WORD_DROPOUT,
-          log=print) -> dict[str, np.ndarray]:
+          distil: float = 0.0, log=print) -> dict[str, np.ndarray]:
     """The trained weights, as the numpy arrays analyze/find/model.py reads. ``average_from``: the weights
     returned are the mean of those at the end of every epoch from this one (1-based) to the last, one
     trajectory's weights averaged (stochastic weight averaging), not the last epoch's; None (or a
     number past ``epochs``): the last epoch's. ``word_dropout``: the probability with which a known word
-    is read as unknown in training (drawn from a generator of its own, so that 0 changes nothing)."""
+    is read as unknown in training (drawn from a generator of its own, so that 0 changes nothing).
+    ``distil``: the weight of a second loss, the squared error of a linear layer over the LSTM's output
+    predicting each word's ``teacher`` vector (the articles' own, add_teacher), summed over a sequence's
+    words as the CRF's loss is; the layer is dropped after training (0: no such loss, no such layer)."""
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     rng = np.random.default_rng(seed)
-    items = sequences(data)
+    items = sequences(data, teacher=distil > 0)
     width = items[0][0].shape[1]  # 96, or 96 + the encoder's dimensions (--encoder)
     model = _torch_model(sizes, hidden, layers, dropout, width)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    params = list(model.parameters())
+    if distil > 0:  # made after the tagger's own layers, so that their first weights are those without it
+        taught = torch.nn.Linear(2 * hidden, items[0][3].shape[1])
+        params += list(taught.parameters())
+    opt = torch.optim.Adam(params, lr=lr)
     word_col = COLUMNS.index("word") if len(sizes) > COLUMNS.index("word") else None  # None: no words
     unknowing = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         model.train()
-        t, total, n = time.perf_counter(), 0.0, 0
+        t, total, total_taught, n = time.perf_counter(), 0.0, 0.0, 0
         for group in _batches(items, batch, rng):
             seqs = [items[k] for k in group]
             t_max = max(len(s[2]) for s in seqs)
@@ -462,25 +525,37 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
             cats = torch.zeros(len(seqs), t_max, len(sizes), dtype=torch.long)
             tags = torch.zeros(len(seqs), t_max, dtype=torch.long)
             mask = torch.zeros(len(seqs), t_max, dtype=torch.bool)
-            for i, (dn, ct, y) in enumerate(seqs):
+            target = torch.zeros(len(seqs), t_max, items[0][3].shape[1]) if distil > 0 else None
+            for i, (dn, ct, y, *teach) in enumerate(seqs):
                 dense[i, :len(y)] = torch.from_numpy(dn.astype(np.float32))
                 cats[i, :len(y)] = torch.from_numpy(ct[:, :len(sizes)].astype(np.int64))
                 tags[i, :len(y)] = torch.from_numpy(y)
                 mask[i, :len(y)] = True
+                if target is not None:
+                    target[i, :len(y)] = torch.from_numpy(teach[0].astype(np.float32))
             if word_dropout > 0 and word_col is not None:
                 drop = torch.rand(cats.shape[:2], generator=unknowing) < word_dropout
                 cats[:, :, word_col] = cats[:, :, word_col].masked_fill(drop, 0)
             lengths = mask.sum(1)
-            loss = model.crf.nll(model.emissions(dense, cats, lengths), tags, mask)
+            if target is None:
+                loss = model.crf.nll(model.emissions(dense, cats, lengths), tags, mask)
+            else:
+                states = model.states(dense, cats, lengths)
+                loss = model.crf.nll(model.emissions(dense, cats, lengths, states), tags, mask)
+                error = (((taught(states) - target) ** 2).mean(2) * mask).sum() / len(seqs)
+                total_taught += float(error.detach()) * len(seqs)
+                loss = loss + distil * error
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            torch.nn.utils.clip_grad_norm_(params, 5.0)
             opt.step()
             total += float(loss.detach()) * len(seqs)
             n += len(seqs)
         for g in opt.param_groups:  # a gentle decay
             g["lr"] *= 0.9
-        log(f"epoch {epoch + 1}/{epochs}: loss {total / max(n, 1):.3f} ({time.perf_counter() - t:.0f} s)")
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / max(n, 1):.3f}"
+            + (f" (the teacher's part {distil * total_taught / max(n, 1):.3f})" if distil > 0 else "")
+            + f" ({time.perf_counter() - t:.0f} s)")
         if average_from is not None and epoch + 1 >= average_from:
             if epoch + 1 == average_from:
                 summed, count = {k: v.detach().clone() for k, v in model.state_dict().items()}, 1
@@ -835,6 +910,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--dropout", type=float, default=DROPOUT, help=f"dropout (default {DROPOUT})")
     ap.add_argument("--word-dropout", type=float, default=WORD_DROPOUT, metavar="P",
                     help=f"in training, read a known word as unknown with this probability (default {WORD_DROPOUT})")
+    ap.add_argument("--distil", type=float, metavar="W",
+                    help="in training, teach the LSTM the packaged encoder's word vectors in context with this "
+                    f"weight (needs onrecord[embed]; the vectors kept beside --cache; default {DISTIL}, "
+                    "0 with --encoder, whose tagger reads them)")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--cv", metavar="FIGURES.json", help="cross-validate instead (train on four folds, measure on "
@@ -868,6 +947,10 @@ def main(argv: list[str]) -> int:
     fit = cross_fitted(golds, fold_of(golds, Path(args.folds)), Path(args.cache) if args.cache else None,
                        args.jobs, log)
     about = add_vectors(golds, fit, args.encoder, wordvecs_of(args), Path(args.cache) if args.cache else None, log)
+    if args.distil is None:
+        args.distil = 0.0 if args.encoder else DISTIL
+    if args.distil > 0:
+        add_teacher(golds, fit, Path(args.cache).with_name("encoder-vectors.pkl") if args.cache else None, log=log)
     if args.encoder and args.out == str(OUT):
         args.out = str(ACCURATE)
     data = fit.data
@@ -881,7 +964,8 @@ def main(argv: list[str]) -> int:
                                  keep=Path(args.cv_keep) if args.cv_keep else None, min_words=args.min_word_count,
                                  members=members,
                                  epochs=args.epochs, seed=args.seed, average_from=args.average_from or None,
-                                 hidden=args.hidden, dropout=args.dropout, word_dropout=args.word_dropout)
+                                 hidden=args.hidden, dropout=args.dropout, word_dropout=args.word_dropout,
+                                 distil=args.distil)
         Path(args.cv).write_text(json.dumps(figures, indent=1))
         for name, m in sorted(figures["pooled"].items(), key=lambda x: -x[1]["attribution_e2e"]["F1"]):
             log(f"pooled {name:28} content {m['content_overlap']['F1']:.4f} exact {m['content_exact']['F1']:.4f} "
@@ -893,13 +977,13 @@ def main(argv: list[str]) -> int:
     seeds = list(range(args.seed, args.seed + members))
     trained = train_members(with_words(golds, data, vocab.words), vocab.sizes(), seeds, args.jobs, log, epochs=args.epochs,
                             average_from=args.average_from or None, hidden=args.hidden,
-                            dropout=args.dropout, word_dropout=args.word_dropout)
+                            dropout=args.dropout, word_dropout=args.word_dropout, distil=args.distil)
     save(trained, vocab, 2, Path(args.out), {**about, "articles": len(data), "epochs": args.epochs,
                                               "seed": args.seed, "seeds": seeds,
                                               "average_from": args.average_from,
                                               "min_word_count": args.min_word_count,
                                               "hidden": args.hidden, "dropout": args.dropout,
-                                              "word_dropout": args.word_dropout,
+                                              "word_dropout": args.word_dropout, "distil": args.distil,
                                               "about": "onrecord tagger, trained by train/tagger.py on PolNeAR "
                                                        "train (no licence stated: weights only, no text)"})
     probe = add_probe(Path(args.out))
