@@ -58,7 +58,7 @@ fuzz: install
 
 # Everything learned learns from the PolNeAR train split only (../shared/data); the outputs are committed,
 # so none of this is needed to install, test or run onrecord. `make train` redoes it all, seeded, in
-# about 45 minutes on two cores (docs/benchmarks.md, "Two seeds shipped as one tagger"): the cue lexicon,
+# about 50 minutes on two cores (49 min in a fresh clone, 2026-12-07; docs/benchmarks.md): the cue lexicon,
 # the confidence model, the static word vectors (each word piece and word of the pipeline's vocabulary
 # read alone by the packaged encoder), the tagger (two taggers trained alike with seeds 0 and 1, at once, one thread
 # each, read as one; its rule features cross-fitted over the five folds; each one's weights the mean of those
@@ -71,7 +71,7 @@ fuzz: install
 # one, as shipped), then the linker's, nested, learning from the seed-0 fold taggers' quotes and applied to
 # the pairs', as make train's linker is, then the bounds model's, nested, learning from the seed-0 fold
 # taggers' quotes and applied, with the linker, to the pairs': the shipped pipeline measured whole
-# (about 100 minutes).
+# (about 100 minutes before the teacher; each tagger now trains about a fifth longer).
 TRAIN := ../shared/data/polnear/train.jsonl
 lexicon: install
 	$(BIN)/python -m onrecord.lexicon.build $(TRAIN)
