@@ -67,8 +67,7 @@ def setup(args: argparse.Namespace, log) -> Setup:
     fit = T.cross_fitted(golds, T.fold_of(golds, Path(args.folds)), Path(args.cache), args.jobs, log)
     vocab = Vocab.of(load())
     about = T.add_vectors(golds, fit, False, T.wordvecs_of(args), None, log)
-    todo = [k for k in sorted(fit.rules) if not (Path(args.folds_dir) / f"fold{k}.npz").exists()]
-    if args.distil > 0 and todo:
+    if args.distil > 0 and T.untrained(sorted(fit.rules), Path(args.folds_dir)):  # the teacher only to train
         T.add_teacher(golds, fit, Path(args.cache).with_name("encoder-vectors.pkl"), log=log)
     taggers = T.fold_taggers(golds, fit, vocab, sorted(fit.rules), Path(args.folds_dir), args.jobs, log,
                              epochs=args.epochs, seed=args.seed, average_from=args.average_from or None, about=about,

@@ -361,7 +361,8 @@ def add_teacher(golds: list[Gold], fit: CrossFit, cache: Path | None, dims: int 
     ``train(distil=...)`` teaches the LSTM to predict. The components come from every article's words, with
     no label: the encoder's own reading, as fixed as its weights."""
     vectors = encoder_vectors(golds, fit, cache, log)
-    n, total, outer = 0, np.zeros(384), np.zeros((384, 384))
+    width = next(v.shape[1] for d in fit.data for v in vectors[d.id])
+    n, total, outer = 0, np.zeros(width), np.zeros((width, width))
     for d in fit.data:
         for v in vectors[d.id]:
             x = v.astype(np.float64)
@@ -457,8 +458,12 @@ def _torch_model(sizes: list[int], hidden: int, layers: int, dropout: float, den
             y, _ = nn.utils.rnn.pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
             return y
 
-        def emissions(self, dense, cats, lengths, states=None):
-            return self.out(self.drop(self.states(dense, cats, lengths) if states is None else states))
+        def emissions(self, dense, cats, lengths):
+            return self.scores(self.states(dense, cats, lengths))
+
+        def scores(self, states):
+            """The emissions from the LSTM's output."""
+            return self.out(self.drop(states))
 
     return Tagger()
 
@@ -509,8 +514,9 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
     width = items[0][0].shape[1]  # 96, or 96 + the encoder's dimensions (--encoder)
     model = _torch_model(sizes, hidden, layers, dropout, width)
     params = list(model.parameters())
+    dims = items[0][3].shape[1] if distil > 0 else 0  # what the teacher gives each word
     if distil > 0:  # made after the tagger's own layers, so that their first weights are those without it
-        taught = torch.nn.Linear(2 * hidden, items[0][3].shape[1])
+        taught = torch.nn.Linear(2 * hidden, dims)
         params += list(taught.parameters())
     opt = torch.optim.Adam(params, lr=lr)
     word_col = COLUMNS.index("word") if len(sizes) > COLUMNS.index("word") else None  # None: no words
@@ -525,7 +531,7 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
             cats = torch.zeros(len(seqs), t_max, len(sizes), dtype=torch.long)
             tags = torch.zeros(len(seqs), t_max, dtype=torch.long)
             mask = torch.zeros(len(seqs), t_max, dtype=torch.bool)
-            target = torch.zeros(len(seqs), t_max, items[0][3].shape[1]) if distil > 0 else None
+            target = torch.zeros(len(seqs), t_max, dims) if distil > 0 else None
             for i, (dn, ct, y, *teach) in enumerate(seqs):
                 dense[i, :len(y)] = torch.from_numpy(dn.astype(np.float32))
                 cats[i, :len(y)] = torch.from_numpy(ct[:, :len(sizes)].astype(np.int64))
@@ -537,11 +543,9 @@ def train(data: list[ArticleData], sizes: list[int], epochs: int = EPOCHS, hidde
                 drop = torch.rand(cats.shape[:2], generator=unknowing) < word_dropout
                 cats[:, :, word_col] = cats[:, :, word_col].masked_fill(drop, 0)
             lengths = mask.sum(1)
-            if target is None:
-                loss = model.crf.nll(model.emissions(dense, cats, lengths), tags, mask)
-            else:
-                states = model.states(dense, cats, lengths)
-                loss = model.crf.nll(model.emissions(dense, cats, lengths, states), tags, mask)
+            states = model.states(dense, cats, lengths)
+            loss = model.crf.nll(model.scores(states), tags, mask)
+            if target is not None:
                 error = (((taught(states) - target) ** 2).mean(2) * mask).sum() / len(seqs)
                 total_taught += float(error.detach()) * len(seqs)
                 loss = loss + distil * error
@@ -746,6 +750,11 @@ def _train_fold(k: int, golds: list[Gold], data: list[ArticleData], vocab: Vocab
     return weights, words
 
 
+def untrained(folds: list[int], kept: Path) -> list[int]:
+    """The folds whose tagger is not kept in the folder ``kept`` yet (``fold_taggers`` trains them)."""
+    return [k for k in folds if not (kept / f"fold{k}.npz").exists()]
+
+
 def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int], kept: Path, jobs: int | None,
                  log=print, min_words: int = MIN_WORD_COUNT, about: dict | None = None, **train_args) -> dict:
     """``fold_tagger`` of every fold in ``folds``, kept in the folder ``kept``. Those not kept there yet are
@@ -759,7 +768,7 @@ def fold_taggers(golds: list[Gold], fit: CrossFit, vocab: Vocab, folds: list[int
     import os
 
     jobs = jobs or os.cpu_count() or 1
-    todo = [k for k in folds if not (kept / f"fold{k}.npz").exists()]
+    todo = untrained(folds, kept)
     if jobs > 1 and len(todo) > 1:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         tasks = []
