@@ -9,6 +9,7 @@ offline as part of the default engine.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -136,3 +137,33 @@ def test_the_parts_of_a_quotation_share_one_speaker_whatever_the_weights(rules):
             assert len(got) == 2 and got[0] == got[1], (feat, w, got)
             moved.add(got[0])
     assert moved >= {"Ebert", "Dana Ruiz", "Lena Okafor"}  # the weights did move the speaker
+
+
+def test_a_content_under_the_floor_stands_only_where_the_linker_is_sure_of_its_speaker(rules):
+    """decide.py's second floor: a tagged content under the floor but above ``tentative`` is reported when
+    the linker's best option for its speaker is at least ``sure``, and left out otherwise; a content over
+    the floor stands however unsure the linker is."""
+    a = next(rules.analyses([Article(text=TEXT)], every=True))
+    plain = ModelDecider(default_tagger(), 0.7, 0.6, True, linker=None)
+    tagged = plain.tagged_spans(a)
+    late = next(t for t in tagged if t.role == "CONTENT" and TEXT[t.start:t.end] == "the bridge was late")
+    weak = [replace(t, prob=0.55) if t is late else t for t in tagged]
+
+    def texts(linker, **kw):
+        decider = ModelDecider(default_tagger(), 0.7, 2.0, True, linker=linker)  # no rule stands alone
+        return [q.text for q in rules.result(a, decider.from_tagged(a, weak, **kw)).quotes]
+
+    sure, unsure = Linker({"has=cur": 10.0}), Linker({"has=cur": -10.0, "bias": -10.0})
+    assert "the bridge was late" not in texts(sure)  # no second floor: the floor alone
+    assert "the bridge was late" in texts(sure, tentative=0.5, sure=0.9)
+    assert "the bridge was late" not in texts(unsure, tentative=0.5, sure=0.9)
+    assert "the bridge was late" not in texts(sure, tentative=0.6, sure=0.9)  # under the second floor too
+    assert "We will build it," in texts(unsure, tentative=0.5, sure=0.9)  # over the floor: stands
+
+
+def test_the_linker_says_how_sure_it_is_of_each_part_alike(rules):
+    a, drafts = _decided(rules)
+    got = Linker({"has=cur": 2.0}).link(a, [], drafts)
+    by_text = {TEXT[d.start:d.end]: got[id(d)] for d in drafts if id(d) in got}
+    assert by_text["We will build it,"] == by_text["It is needed."]
+    assert all(0.5 < p < 1.0 for p in by_text.values())

@@ -26,3 +26,11 @@ def test_a_folder_that_lacks_a_folds_tagger_is_named_and_nothing_is_trained(tmp_
     message = str(stop.value)
     assert str(tmp_path / "seed1" / "fold0.npz") in message and "no such fold tagger" in message
     assert list((tmp_path / "seed1").iterdir()) == []
+
+
+def test_the_floor_grid_tries_each_floor_alone_and_only_second_floors_under_it():
+    from onrecord.train.floor import name, settings
+
+    grid = settings([0.5, 0.6], [0.5, 0.4], [0.9])
+    assert grid == [(0.5, None, None), (0.5, 0.4, 0.9), (0.6, None, None), (0.6, 0.5, 0.9), (0.6, 0.4, 0.9)]
+    assert name(grid[0]) == "floor 0.5" and name(grid[3]) == "floor 0.6, from 0.5 if the speaker is 0.9 sure"

@@ -19,7 +19,8 @@ turns them into drafts, as named steps:
 6. nested attributions the rules found inside a kept quotation stay, linked to it;
 7. the linker (link.py), a model of its own, chooses each quote's speaker mention again among the
    mentions around it: the one step 3 or 4 gave it, the rules' sources of nearby cues, the tagger's
-   source spans;
+   source spans; with a second floor (``tentative``, off by default: it lost on CV, train/floor.py), a
+   content under the floor but above it stays only where the linker is ``sure`` of its speaker;
 8. the bounds model (bounds.py), another, chooses where each quote starts among the words around the
    tagger's start ("saying he is “weak …”": the annotators' content is the clause, not the quotation).
 
@@ -51,6 +52,11 @@ DEFAULT_MIN_PROB = 0.6  # the floor on a content's mean marginal probability (0.
 DEFAULT_KEEP_RULES = 2.0  # a rule draft's confidence from which it stands where the tagger marked nothing (never)
 DEFAULT_ADDRESSEES = True  # a content that is only who was told gives way to the rule's (neutral on CV)
 DEFAULT_CONFIRMED = 0.5  # a rule draft whose cue the tagger marked stands from this confidence (0.2-0.5 tried)
+# a content under the floor but at least TENTATIVE stands only when the linker is at least SURE of its
+# speaker (step 7); None: every content under the floor is dropped (0.4 and 0.5 with SURE 0.5 to 0.9 lost
+# end to end on CV: docs/benchmarks.md, "A second floor")
+DEFAULT_TENTATIVE: float | None = None
+DEFAULT_SURE = 0.5
 _TRIM = set(" \t\n\r\xa0.,;:—–-")
 
 
@@ -83,7 +89,8 @@ def chosen(tagger: SpanTagger, linker: Linker | None = None, bounds: Bounds | No
     on train (the DEFAULT_ constants above): what the default and the accurate model run, and what the
     trainers measure."""
     return ModelDecider(tagger, DEFAULT_MIN_PROB, DEFAULT_KEEP_RULES, DEFAULT_ADDRESSEES, linker=linker,
-                        confirmed=DEFAULT_CONFIRMED, bounds=bounds)
+                        confirmed=DEFAULT_CONFIRMED, bounds=bounds, tentative=DEFAULT_TENTATIVE,
+                        sure=DEFAULT_SURE)
 
 
 class ModelDecider:
@@ -93,7 +100,8 @@ class ModelDecider:
 
     def __init__(self, tagger: SpanTagger, min_prob: float = 0.0, keep_rules: float = 2.0,
                  addressees: bool = False, direct_prob: float | None = None, linker: Linker | None = None,
-                 confirmed: float | None = None, bounds: Bounds | None = None) -> None:
+                 confirmed: float | None = None, bounds: Bounds | None = None,
+                 tentative: float | None = None, sure: float = DEFAULT_SURE) -> None:
         self.tagger = tagger
         self.linker = linker  # step 7; None keeps the links of steps 3 and 4
         self.bounds = bounds  # step 8; None keeps the tagger's starts
@@ -102,6 +110,8 @@ class ModelDecider:
         self.keep_rules = keep_rules
         self.addressees = addressees  # drop contents that are only who was told (step 4)
         self.confirmed = confirmed  # a rule draft whose cue the tagger marked stands from this confidence (step 5)
+        self.tentative = tentative  # a content from this probability up to the floor stands if the linker is
+        self.sure = sure  # at least this sure of its speaker (step 7); None: the floor alone
 
     # 1. -----------------------------------------------------------------------------------------------
     def tag_many(self, analyses: list) -> list[list[Tagged]]:
@@ -137,9 +147,11 @@ class ModelDecider:
 
     def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
                     keep_rules: float | None = None, addressees: bool | None = None,
-                    direct_prob: float | None = None) -> list[Draft]:
-        """Steps 2 to 7 over the tagger's spans (``min_prob``, ``keep_rules``, ``addressees``,
-        ``direct_prob``: instead of the decider's own)."""
+                    direct_prob: float | None = None, tentative: float | None = -1.0,
+                    sure: float | None = None) -> list[Draft]:
+        """Steps 2 to 8 over the tagger's spans (``min_prob``, ``keep_rules``, ``addressees``,
+        ``direct_prob``, ``tentative``, ``sure``: instead of the decider's own; ``tentative`` -1 keeps
+        the decider's own, None turns it off)."""
         text = a.article.text
         confirmed = self.confirmed
         floor = self.min_prob if min_prob is None else min_prob
@@ -155,8 +167,22 @@ class ModelDecider:
             adopted[id(d)] = copy = replace(d, speaker=None)
             drafts.append(copy)
         blocked = _Intervals([(d.start, d.end) for d in structural])
-        contents = [t for t in tagged if t.role == "CONTENT" and not blocked.hits(t.start, t.end)
-                    and t.prob >= (floor if floor == direct_floor or not _quoted(a, t) else direct_floor)]
+        low = self.tentative if tentative == -1.0 else tentative
+        if self.linker is None or low is None:
+            low = 2.0
+        sure_at = self.sure if sure is None else sure
+        contents: list[Tagged] = []
+        unsure: set[int] = set()  # the contents under the floor (and their drafts): they stand if the linker is sure
+        held: list[Draft] = []
+        for t in tagged:
+            if t.role != "CONTENT" or blocked.hits(t.start, t.end):
+                continue
+            at = floor if floor == direct_floor or not _quoted(a, t) else direct_floor
+            if t.prob >= at:
+                contents.append(t)
+            elif t.prob >= low:
+                contents.append(t)
+                unsure.add(id(t))
         told: list[tuple[int, int]] = []  # the cues whose addressee the tagger took for the content
         if drop_told:
             kept = []
@@ -184,6 +210,9 @@ class ModelDecider:
                 adopted[id(rule)] = made[0]
             else:  # 4.
                 made = _drafts_of(a, c, _link(text, c, index), How.MODEL)
+            if id(c) in unsure:
+                held += made  # alive while their ids are in ``unsure``
+                unsure.update(id(d) for d in made)
             for d in made:
                 if d.kind != "direct":
                     drafts.append(d)
@@ -194,6 +223,8 @@ class ModelDecider:
                     d.cand, d.how, d.context_of, d.question = rule.cand, rule.how, rule.context_of, rule.question
                     adopted[id(rule)] = d
                 seen = direct.get(key)
+                if seen is not None and id(d) not in unsure:  # a sure content over the same quotation
+                    unsure.discard(id(seen))
                 if seen is None:
                     direct[key] = d
                     drafts.append(d)
@@ -220,7 +251,9 @@ class ModelDecider:
                 drafts.append(replace(d, parent=adopted[id(d.parent)], speaker=None))
         drafts.sort(key=lambda d: d.start)
         if self.linker is not None:  # 7.
-            self.linker.link(a, tagged, drafts)
+            how_sure = self.linker.link(a, tagged, drafts)
+            if unsure:  # a content under the floor stands only with a speaker the linker is sure of
+                drafts = [d for d in drafts if id(d) not in unsure or how_sure.get(id(d), 0.0) >= sure_at]
         marginals = getattr(tagged, "marginals", None)
         if self.bounds is not None and marginals:  # 8.
             self.bounds.adjust(a, drafts, marginals)

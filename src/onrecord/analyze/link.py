@@ -253,11 +253,12 @@ class Linker:
     def load(cls, path=None) -> Linker:
         return cls(read_model(MODEL_FILE, path)["weights"])
 
-    def link(self, a, tagged: list, drafts: list[Draft]) -> None:
+    def link(self, a, tagged: list, drafts: list[Draft]) -> dict[int, float]:
         """Give each linkable draft the best option's mention as its source (in place: a draft whose
         speaker changes gets a copy of its candidate, so the analysis's candidates stay as they were).
         Every option is described before any speaker changes; the parts of a quotation (drafts sharing a
-        candidate) are linked once, by the first."""
+        candidate) are linked once, by the first. Returns how sure the model is of each linked draft's
+        speaker (by ``id`` of the draft, every part of a quotation alike): the best option's probability."""
         text = a.article.text
         opts = described(a, tagged, drafts)
         keys = {id(d): id(d.cand) if d.cand is not None else id(d) for d in drafts}  # before any changes
@@ -265,12 +266,15 @@ class Linker:
         for d in drafts:
             parts.setdefault(keys[id(d)], []).append(d)
         done: set[int] = set()
+        sure: dict[int, float] = {}
         for d in drafts:
             key = keys[id(d)]
             if not opts.get(id(d)) or key in done:
                 continue
             done.add(key)
-            best, _ = max(opts[id(d)], key=lambda x: self.model.probability(x[1]))
+            p, best = max(((self.model.probability(f), o) for o, f in opts[id(d)]), key=lambda x: x[0])
+            for x in parts[key]:
+                sure[id(x)] = p
             src, base = current(d)
             if src is not None and base is not None and mention(base) == best.span:
                 continue
@@ -281,6 +285,7 @@ class Linker:
                     x.cand = cand
             else:  # a quotation that continued another quote: its own speaker now, with the cue it had
                 d.cand = Candidate(cue=base.cue if base else None, word=base.word if base else None, **new)
+        return sure
 
 
 def _source_fields(text: str, o: Option) -> dict:

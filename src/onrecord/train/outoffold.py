@@ -115,11 +115,11 @@ def report(path: str, without: list[Outcome], with_: list[Outcome], per_fold: di
             f"speaker {m['speaker_acc_on_matched']:.4f}")
 
 
-def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[tuple]:
-    """(gold, analysis, tagged spans, drafts, first draft of each prediction, outcome) of every article of
-    fold k, decided by ``decider`` (decide.chosen over a tagger trained without fold k) with the rules
-    learned without it."""
-    from onrecord.analyze.pipeline import Extractor, without_nested
+def analysed(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[tuple]:
+    """(gold, analysis, tagged spans, extractor) of every article of fold k, analysed with the rules learned
+    without it and tagged by ``decider``'s tagger (trained without it); the rules' lexicon is fold k's
+    while the caller reads each."""
+    from onrecord.analyze.pipeline import Extractor
     from onrecord.analyze.scoring import Model
     from onrecord.lexicon import use_learned
     from onrecord.types import Article
@@ -132,10 +132,25 @@ def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[t
             batch = held[i:i + BATCH]
             analyses = list(ex.analyses([Article(text=g.text, id=g.id) for g in batch]))
             for g, a, tagged in zip(batch, analyses, decider.tag_many(analyses), strict=True):
-                # the drafts the result reports, so that ``firsts`` index them
-                drafts = without_nested(decider.from_tagged(a, tagged))
-                preds, firsts = predictions_and_quotes(ex.result(a, drafts))
-                outcome: Outcome = match(g, preds)
-                yield g, a, tagged, drafts, firsts, outcome
+                yield g, a, tagged, ex
     finally:
         use_learned(None)
+
+
+def outcome_of(ex, g: Gold, a, drafts: list) -> tuple[list[int], Outcome]:
+    """The first draft of each prediction the result of ``drafts`` reports, and its outcome against ``g``."""
+    preds, firsts = predictions_and_quotes(ex.result(a, drafts))
+    return firsts, match(g, preds)
+
+
+def decisions(golds: list[Gold], fit: T.CrossFit, k: int, decider) -> Iterator[tuple]:
+    """(gold, analysis, tagged spans, drafts, first draft of each prediction, outcome) of every article of
+    fold k, decided by ``decider`` (decide.chosen over a tagger trained without fold k) with the rules
+    learned without it."""
+    from onrecord.analyze.pipeline import without_nested
+
+    for g, a, tagged, ex in analysed(golds, fit, k, decider):
+        # the drafts the result reports, so that ``firsts`` index them
+        drafts = without_nested(decider.from_tagged(a, tagged))
+        firsts, outcome = outcome_of(ex, g, a, drafts)
+        yield g, a, tagged, drafts, firsts, outcome
