@@ -147,11 +147,11 @@ class ModelDecider:
 
     def from_tagged(self, a, tagged: list[Tagged], min_prob: float | None = None,
                     keep_rules: float | None = None, addressees: bool | None = None,
-                    direct_prob: float | None = None, tentative: float | None = -1.0,
+                    direct_prob: float | None = None, tentative: float | None = None,
                     sure: float | None = None) -> list[Draft]:
         """Steps 2 to 8 over the tagger's spans (``min_prob``, ``keep_rules``, ``addressees``,
-        ``direct_prob``, ``tentative``, ``sure``: instead of the decider's own; ``tentative`` -1 keeps
-        the decider's own, None turns it off)."""
+        ``direct_prob``, ``tentative``, ``sure``: instead of the decider's own; a ``tentative`` at or
+        over the floor, and the quotations' floor, keeps nothing under them)."""
         text = a.article.text
         confirmed = self.confirmed
         floor = self.min_prob if min_prob is None else min_prob
@@ -167,22 +167,21 @@ class ModelDecider:
             adopted[id(d)] = copy = replace(d, speaker=None)
             drafts.append(copy)
         blocked = _Intervals([(d.start, d.end) for d in structural])
-        low = self.tentative if tentative == -1.0 else tentative
-        if self.linker is None or low is None:
-            low = 2.0
+        low = self.tentative if tentative is None else tentative
         sure_at = self.sure if sure is None else sure
         contents: list[Tagged] = []
-        unsure: set[int] = set()  # the contents under the floor (and their drafts): they stand if the linker is sure
-        held: list[Draft] = []
+        # the contents under the floor, and their drafts, by id (held, so that no id is reused): they stand
+        # only if the linker is sure of their speaker
+        unsure: dict[int, Tagged | Draft] = {}
         for t in tagged:
             if t.role != "CONTENT" or blocked.hits(t.start, t.end):
                 continue
             at = floor if floor == direct_floor or not _quoted(a, t) else direct_floor
             if t.prob >= at:
                 contents.append(t)
-            elif t.prob >= low:
+            elif low is not None and self.linker is not None and t.prob >= low:
                 contents.append(t)
-                unsure.add(id(t))
+                unsure[id(t)] = t
         told: list[tuple[int, int]] = []  # the cues whose addressee the tagger took for the content
         if drop_told:
             kept = []
@@ -211,8 +210,7 @@ class ModelDecider:
             else:  # 4.
                 made = _drafts_of(a, c, _link(text, c, index), How.MODEL)
             if id(c) in unsure:
-                held += made  # alive while their ids are in ``unsure``
-                unsure.update(id(d) for d in made)
+                unsure.update((id(d), d) for d in made)
             for d in made:
                 if d.kind != "direct":
                     drafts.append(d)
@@ -224,7 +222,7 @@ class ModelDecider:
                     adopted[id(rule)] = d
                 seen = direct.get(key)
                 if seen is not None and id(d) not in unsure:  # a sure content over the same quotation
-                    unsure.discard(id(seen))
+                    unsure.pop(id(seen), None)
                 if seen is None:
                     direct[key] = d
                     drafts.append(d)

@@ -90,8 +90,9 @@ def main(argv: list[str]) -> int:
         for g, a, tagged, ex in analysed(golds, fit, k, decider):
             for s in grid:
                 f, t, sure = s
-                drafts = without_nested(decider.from_tagged(a, tagged, min_prob=f, tentative=t,
-                                                            sure=sure))
+                # no second floor: one at the floor, under which nothing is kept
+                drafts = without_nested(decider.from_tagged(a, tagged, min_prob=f,
+                                                            tentative=f if t is None else t, sure=sure))
                 got[s].append(outcome_of(ex, g, a, drafts)[1])
         per_fold[k] = {name(s): score(o).as_dict() for s, o in got.items()}
         for s in grid:
