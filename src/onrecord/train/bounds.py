@@ -39,7 +39,15 @@ from onrecord.analyze.bounds import MODEL_FILE, Bounds, movable
 from onrecord.analyze.link import Linker
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_cv_taggers, add_options, applied_taggers, decisions, report, setup
+from onrecord.train.outoffold import (
+    add_cv_taggers,
+    add_options,
+    applied_taggers,
+    decisions,
+    log,
+    report,
+    setup,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 L2 = 3.0  # on the sum of squared weights (1 and 3 tried on held-out quotes: 3 ahead by 12 exact bounds of 14,061)
@@ -134,9 +142,6 @@ def main(argv: list[str]) -> int:
                     "the figures here")
     add_cv_taggers(ap, "the bounds model (and the linker)")
     args = ap.parse_args(argv)
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     ready = setup(args, log)
     golds, fit, folds, taggers = ready.golds, ready.fit, ready.folds, ready.taggers

@@ -31,7 +31,15 @@ from onrecord.analyze.decide import DEFAULT_MIN_PROB, chosen
 from onrecord.analyze.link import Linker
 from onrecord.analyze.pipeline import without_nested
 from onrecord.evaluate.metrics import Outcome, score
-from onrecord.train.outoffold import add_cv_taggers, add_options, analysed, applied_taggers, outcome_of, setup
+from onrecord.train.outoffold import (
+    add_cv_taggers,
+    add_options,
+    analysed,
+    applied_taggers,
+    log,
+    outcome_of,
+    setup,
+)
 
 TENTATIVE = (0.5, 0.4)  # the second floors tried
 SURE = (0.5, 0.7, 0.9)  # and how sure of the speaker the linker must be
@@ -61,9 +69,6 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--sure", type=float, nargs="+", default=list(SURE))
     add_cv_taggers(ap, "the linker and the bounds model")
     args = ap.parse_args(argv)
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     from onrecord.train.bounds import fit_bounds
     from onrecord.train.bounds import run_fold as bounds_fold

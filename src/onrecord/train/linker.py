@@ -35,7 +35,15 @@ import numpy as np
 from onrecord.analyze.link import MODEL_FILE, Linker, described
 from onrecord.evaluate.metrics import Gold, Outcome, score
 from onrecord.train import tagger as T
-from onrecord.train.outoffold import add_cv_taggers, add_options, applied_taggers, decisions, report, setup
+from onrecord.train.outoffold import (
+    add_cv_taggers,
+    add_options,
+    applied_taggers,
+    decisions,
+    log,
+    report,
+    setup,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "models" / MODEL_FILE
 
@@ -111,9 +119,6 @@ def main(argv: list[str]) -> int:
     add_cv_taggers(ap, "the linker")
     ap.add_argument("--probe-only", action="store_true", help="only (re)write the probe of the linker at --out")
     args = ap.parse_args(argv)
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     if args.probe_only:
         log(f"probe of {args.out}: {add_probe(Path(args.out))}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,11 @@ from onrecord.evaluate.metrics import Gold, Outcome, match, score
 from onrecord.train import tagger as T
 
 BATCH = 16  # articles analysed together
+
+
+def log(msg: str) -> None:
+    """The trainers' progress, on stderr (a module-level function: it reaches worker processes)."""
+    print(msg, file=sys.stderr, flush=True)
 
 
 def add_options(ap: argparse.ArgumentParser) -> None:
