@@ -12,21 +12,27 @@ mentions around it (``options``):
 Each option is described by feature strings built here and only here (``features``): which of those it
 is, where it stands (before, after or inside the quote, how far, across how many sentence ends, line
 breaks or quotation marks, the nearest on its side or not), what it looks like (a pronoun, a name, a
-noun phrase; its length), and, for a rule's source, how its cue relates to the quote (its own cue or
-another's, marked as a cue by the tagger, inside the quote, how far; how much that cue's content
-overlaps the quote), with the quote's kind and how it was found. A logistic regression over them
-(train/linker.py; models/linker.json, weights only) scores every option, and the best becomes the
-speaker. Quotes that share a cue (the parts of a split quotation) are linked once.
+noun phrase; its length; the last word of one that is not a name: "he", "officials", "statement"), its
+place in the parse (the dependency label of its head word, the tag of the word it hangs on, whether that
+word is a cue the tagger marked: the subject of a marked "said" against the object of "over"), and, for a
+rule's source, how its cue relates to the quote (its own cue or another's, marked as a cue by the tagger,
+inside the quote, how far; how much that cue's content overlaps the quote), with the quote's kind and how
+it was found. A conditional logit over them (train/linker.py; models/linker.json, weights only) scores a
+quote's options together, and the best becomes the speaker. Quotes that share a cue (the parts of a split
+quotation) are linked once.
 
 Trained on PolNeAR train from the drafts of taggers that had not seen the article (out of fold), so it
 learns how far to trust the tagger's spans on unseen news. 5-fold cross-validation on train: speaker
-right on matched 0.912 -> 0.943, end to end 0.657 -> 0.680 (docs/benchmarks.md).
+right on matched 0.912 -> 0.943, end to end 0.657 -> 0.680 when it came (docs/benchmarks.md, "The learned
+linker"); as a conditional logit reading the parse, 0.9435 -> 0.9493 and 0.7071 -> 0.7114 ("The linker
+chooses among a quote's options").
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -86,6 +92,8 @@ class Mentions:
     def __init__(self, a, tagged: list) -> None:
         text = a.article.text
         self.ctx = a.ctx
+        self.a = a
+        self._roles: dict[tuple[int, int], tuple[str, str, bool]] = {}
         rules = sorted(((mention(c), c) for c in a.cands if c.source is not None and c.source[1] > c.source[0]),
                        key=lambda x: x[0])
         self.rules = [(span, c, self.ctx.para_of(c.at)) for span, c in rules]
@@ -124,6 +132,26 @@ class Mentions:
         """Whether the tagger marked a cue overlapping [s, e)."""
         i = bisect.bisect_left(self.cue_starts, e) - 1  # the last cue starting before e
         return i >= 0 and self.cue_ends[i] > s
+
+    def role(self, s: int, e: int) -> tuple[str, str, bool]:
+        """(dependency label, the head's tag, whether the head is a cue the tagger marked) of the word that
+        heads [s, e) in the parse: ("nsubj", "VB", True) for the subject of a marked "said", ("pobj", "IN",
+        False) for "over an email chain"; ("none", "none", False) outside any parsed chunk."""
+        key = (s, e)
+        if key not in self._roles:
+            got = ("none", "none", False)
+            chunk = self.a.chunk_at(s)
+            if chunk is not None:
+                off, doc = chunk
+                span = doc.char_span(s - off, e - off, alignment_mode="expand")
+                if span is not None and len(span):
+                    root = span.root
+                    head = root.head
+                    at = off + head.idx
+                    got = (root.dep_ or "none", head.tag_[:2] or "none",
+                           head.i != root.i and self.cue_tagged(at, at + len(head)))
+            self._roles[key] = got
+        return self._roles[key]
 
     def inner_rule(self, s: int, e: int) -> Candidate | None:
         """A rule's mention that lies inside [s, e)."""
@@ -209,6 +237,10 @@ def features(text: str, d: Draft, o: Option, nearest: tuple[int | None, int | No
     else:
         shape = "name" if words and words[-1][:1].isupper() else "np"
     f += ["shape=" + shape, "len=" + _bucket(len(words), [1, 2, 4])]
+    dep, head, of_cue = m.role(s, e)
+    f += ["dep=" + dep, f"dep={dep}|head={head}", f"dep={dep}|{where}", f"dep={dep}|of_cue={of_cue}"]
+    if shape != "name" and words:
+        f.append("word=" + words[-1].lower().strip(".,;:'\"”’"))
     rc = o.rule
     if rc is not None:
         f += ["rc_how=" + str(rc.how), "rc_is_drafts=" + str(rc is d.cand or (cur is not None and rc is cur))]
@@ -244,10 +276,11 @@ def described(a, tagged: list, drafts: list[Draft]) -> dict[int, list[tuple[Opti
 
 
 class Linker:
-    """Chooses every quote's speaker mention among its options (the weights of train/linker.py)."""
+    """Chooses every quote's speaker mention among its options: the one whose features' weights (train/
+    linker.py's conditional logit) sum highest."""
 
     def __init__(self, weights: dict[str, float]) -> None:
-        self.model = Model(weights, 0.5)
+        self.model = Model(weights, 0.5)  # only its sums are read (the threshold is unused)
 
     @classmethod
     def load(cls, path=None) -> Linker:
@@ -258,7 +291,8 @@ class Linker:
         speaker changes gets a copy of its candidate, so the analysis's candidates stay as they were).
         Every option is described before any speaker changes; the parts of a quotation (drafts sharing a
         candidate) are linked once, by the first. Returns how sure the model is of each linked draft's
-        speaker (by ``id`` of the draft, every part of a quotation alike): the best option's probability."""
+        speaker (by ``id`` of the draft, every part of a quotation alike): the best option's probability among
+        the quote's options (their softmax: train/linker.py fits a conditional logit)."""
         text = a.article.text
         opts = described(a, tagged, drafts)
         keys = {id(d): id(d.cand) if d.cand is not None else id(d) for d in drafts}  # before any changes
@@ -272,7 +306,11 @@ class Linker:
             if not opts.get(id(d)) or key in done:
                 continue
             done.add(key)
-            p, best = max(((self.model.probability(f), o) for o, f in opts[id(d)]), key=lambda x: x[0])
+            scores = [self.model.score(f) for _o, f in opts[id(d)]]
+            top = max(scores)
+            i = scores.index(top)
+            p = 1.0 / sum(math.exp(max(-30.0, z - top)) for z in scores)  # the softmax of the best option
+            best = opts[id(d)][i][0]
             for x in parts[key]:
                 sure[id(x)] = p
             src, base = current(d)
