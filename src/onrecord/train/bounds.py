@@ -14,8 +14,8 @@ confidence model learned without it. Every quote that matches a gold attribution
 quote's options (bounds.options) gives one example: the options' features, and which one is the gold start.
 
 The model is a conditional logit (one weight per feature string, the options of one quote scored against
-each other, L2-regularised), fitted by L-BFGS in PyTorch (``pip install 'onrecord[train]'``); only its
-weights are written (models/bounds.json), no text of the corpus.
+each other, L2-regularised; train/choice.py, the linker's fitting too), fitted by L-BFGS in PyTorch (``pip
+install 'onrecord[train]'``); only its weights are written (models/bounds.json), no text of the corpus.
 
 ``--cv`` measures it nested: the model of fold k is fitted on the other folds' examples and applied to
 fold k's quotes; the figures are pooled over the five folds, beside the same quotes without it (both with
@@ -95,42 +95,11 @@ def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker 
 
 
 def fit_bounds(examples: list[Example], l2: float = L2) -> dict[str, float]:
-    """The conditional logit's weights (feature -> weight) over ``examples``."""
-    import torch
+    """The conditional logit's weights (feature -> weight) over ``examples`` (train/choice.py)."""
+    from onrecord.train import choice
 
-    names: dict[str, int] = {}
-    rows, cols, group, gold = [], [], [], []
-    n = 0
-    for g, ex in enumerate(examples):
-        for feats in ex.options:
-            for f in feats:
-                rows.append(n)
-                cols.append(names.setdefault(f, len(names)))
-            group.append(g)
-            n += 1
-        gold.append(n - len(ex.options) + ex.gold)
-    torch.manual_seed(0)
-    x = torch.sparse_coo_tensor(torch.tensor([rows, cols]), torch.ones(len(rows), dtype=torch.float64),
-                                (n, len(names)), check_invariants=True).coalesce()
-    seg = torch.tensor(group)
-    right = torch.tensor(gold)
-    w = torch.zeros(len(names), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w], max_iter=500, history_size=20, line_search_fn="strong_wolfe",
-                            tolerance_grad=1e-7, tolerance_change=1e-10)
-    groups = len(examples)
-
-    def closure():
-        opt.zero_grad()
-        s = torch.sparse.mm(x, w[:, None]).squeeze(1)
-        top = torch.zeros(groups, dtype=torch.float64).scatter_reduce(0, seg, s, "amax", include_self=False)
-        z = torch.zeros(groups, dtype=torch.float64).index_add(0, seg, torch.exp(s - top[seg]))
-        loss = (torch.log(z) + top - s[right]).sum() + 0.5 * l2 * (w * w).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    weights = w.detach().numpy()
-    return {f: round(float(weights[i]), 4) for f, i in sorted(names.items()) if abs(weights[i]) >= 1e-3}
+    return choice.fit([ex.options for ex in examples],
+                      [[i == ex.gold for i in range(len(ex.options))] for ex in examples], l2)
 
 
 def main(argv: list[str]) -> int:

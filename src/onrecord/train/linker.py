@@ -13,12 +13,13 @@ them) decides the fold's quotes, with the lexicon and confidence model learned w
 gives one example per option: positive when the option's mention overlaps the gold source.
 
 The model is an L2-regularised conditional logit over the options' feature strings (``fit_linker``: the
-options of one quote compete in a softmax; with train/confidence.py's penalty and feature count), and only
-its weights are written (models/linker.json), no text of the corpus.
+options of one quote compete in a softmax, fitted as the bounds model is, train/choice.py; with
+train/confidence.py's penalty and feature count), and only its weights are written (models/linker.json),
+no text of the corpus.
 
 ``--cv`` measures it nested: the linker of fold k is fitted on the other folds' examples and applied to
 fold k's quotes; the figures are pooled over the five folds, beside the same quotes without it.
-Needs PyTorch only when a fold's tagger has to be trained (``pip install 'onrecord[train]'``).
+Needs PyTorch (``pip install 'onrecord[train]'``), as the fitting and the fold taggers' training do.
 """
 
 from __future__ import annotations
@@ -27,12 +28,9 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import numpy as np
 
 from onrecord.analyze.link import MODEL_FILE, Linker, described
 from onrecord.evaluate.metrics import Gold, Outcome, score
@@ -83,69 +81,15 @@ def run_fold(golds: list[Gold], fit: T.CrossFit, k: int, tagger, linker: Linker 
     return examples, outcomes
 
 
-def fit_linker(examples: list[Example], l2: float = L2, min_count: int = MIN_FEATURE_COUNT,
-               rows_at_once: int = 8192) -> dict[str, float]:
-    """The linker's weights: a conditional logit over each quote's options (the probability of an option is
-    the softmax of the options' summed weights), fitted by Newton's method with an L2 penalty on examples
-    where some option is right (the others teach nothing); where several are right, each is an equal part
-    of the target. Chosen over one logistic regression of every option alone by 5-fold CV (docs/
-    benchmarks.md, "The linker chooses among a quote's options"). No bias: it cancels in the softmax.
+def fit_linker(examples: list[Example], l2: float = L2, min_count: int = MIN_FEATURE_COUNT) -> dict[str, float]:
+    """The linker's weights: a conditional logit over each quote's options (train/choice.py: the probability
+    of an option is the softmax of the options' summed weights), on examples where some option is right
+    (the others teach nothing); where several are right, each is an equal part of the target. With the
+    penalty and feature count of train/confidence.py. Chosen over one logistic regression of every option
+    alone by 5-fold CV (docs/benchmarks.md, "The linker chooses among a quote's options")."""
+    from onrecord.train import choice
 
-    The design matrix is built ``rows_at_once`` options at a time (whole quotes), so memory stays bounded."""
-    groups = [ex for ex in examples if any(ex.right)]
-    counts = Counter(f for ex in groups for r in ex.options for f in set(r))
-    vocab = sorted(f for f, n in counts.items() if n >= min_count and f != "bias")
-    index = {f: i for i, f in enumerate(vocab)}
-    width = len(vocab)
-    # per block of whole quotes: each option's feature columns, its quote (within the block), its target
-    blocks = []
-    cols: list[np.ndarray] = []
-    owner: list[int] = []
-    target: list[float] = []
-    n_groups = 0
-
-    def close() -> None:
-        nonlocal cols, owner, target, n_groups
-        if cols:
-            blocks.append((cols, np.array(owner), np.array(target)))
-        cols, owner, target, n_groups = [], [], [], 0
-
-    for ex in groups:
-        if len(cols) + len(ex.options) > rows_at_once:
-            close()
-        share = 1.0 / sum(ex.right)
-        for r, right in zip(ex.options, ex.right, strict=True):
-            cols.append(np.array(sorted({index[f] for f in r if f in index}), dtype=np.int64))
-            owner.append(n_groups)
-            target.append(share if right else 0.0)
-        n_groups += 1
-    close()
-
-    def dense(block_cols: list[np.ndarray]) -> np.ndarray:
-        X = np.zeros((len(block_cols), width))
-        rows = np.repeat(np.arange(len(block_cols)), [len(c) for c in block_cols])
-        X[rows, np.concatenate(block_cols) if block_cols else np.zeros(0, dtype=np.int64)] = 1.0
-        return X
-
-    w = np.zeros(width)
-    for _ in range(30):
-        grad = l2 * w
-        H = np.diag(np.full(width, l2 + 1e-6))
-        for block_cols, own, t in blocks:
-            X = dense(block_cols)
-            firsts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])  # a quote's options are consecutive
-            z = X @ w
-            e = np.exp(z - np.maximum.reduceat(z, firsts)[own])
-            p = e / np.add.reduceat(e, firsts)[own]
-            grad += X.T @ (p - t)
-            Xp = X * p[:, None]
-            M = np.add.reduceat(Xp, firsts, axis=0)  # each quote's expected features
-            H += Xp.T @ X - M.T @ M
-        step = np.linalg.solve(H, grad)
-        w -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return {f: round(float(w[i]), 4) for f, i in index.items() if abs(w[i]) > 1e-4}
+    return choice.fit([ex.options for ex in examples], [ex.right for ex in examples], l2, min_count, keep=1e-4)
 
 
 def add_probe(path: Path) -> list[dict]:
