@@ -14,6 +14,7 @@ says so and stops.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -86,6 +87,10 @@ def main() -> int:
     dev = DATA / "dev.jsonl"
     if not dev.exists():
         print(f"benchmark data not found at {dev}; nothing measured", file=sys.stderr)
+        return 1
+    if importlib.util.find_spec("textacy") is None:
+        print("textacy is not installed (the baseline every ratio is measured against): run `make bench`, "
+              "or pip install -e '.[bench]' first; nothing measured", file=sys.stderr)
         return 1
     cores = len(os.sched_getaffinity(0))
     onrecord = [str(BIN / "onrecord"), "extract", str(dev), "-f", "jsonl"]
